@@ -1,0 +1,509 @@
+//! e-guma, simulated: `/v1/vouchers/{code}/{balance,redeem,cancel_redemption}.json` and
+//! `/v1/depot_vouchers/{code}/{activate_status,activate,deactivate_status,deactivate}.json`,
+//! `apikey` in the query, JSON bodies in integer cents, plain-text errors.
+//!
+//! Strict where e-guma is documented (so a client bug fails here first): the API key, the method,
+//! the path, `Content-Type: application/json` on POST, integer cents, known body fields only.
+//! Where e-guma is not documented, it behaves as the README's assumptions say: business refusals
+//! on POST are HTTP 400 with a German text; balance answers an unknown code with
+//! `is_redeemable: false`; a short code works on balance only.
+
+use serde_json::{Map, Value, json};
+
+use crate::money::{cents_from_json, cents_to_string};
+use crate::server::{Request, Response, percent_decode};
+
+const NOT_FOUND: &str = "Der Gutschein ist nicht vorhanden.";
+const ALREADY_REDEEMED: &str = "Der Gutschein wurde bereits eingelöst.";
+const NOT_REDEEMABLE: &str = "Der Gutschein kann nicht eingelöst werden.";
+const TOO_MUCH: &str = "Der Betrag übersteigt das Guthaben des Gutscheins.";
+const ALREADY_ACTIVATED: &str = "Der Gutschein wurde bereits aktiviert.";
+const NOT_ACTIVATED: &str = "Der Gutschein wurde noch nicht aktiviert.";
+const ALREADY_USED: &str = "Der Gutschein wurde bereits (teilweise) eingelöst.";
+
+#[derive(Clone, Debug)]
+struct Voucher {
+    code: String,
+    balance: i64,
+    total: i64,
+    redeemable: bool,
+    message: Option<String>,
+    short_codes: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Depot {
+    code: String,
+    amount: Option<i64>,
+    free_amount: bool,
+    activated: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Redemption {
+    token: String,
+    code: String,
+    amount: i64,
+    cancelled: i64,
+    reference_number: Option<String>,
+}
+
+/// The simulated e-guma account.
+#[derive(Debug)]
+pub struct Eguma {
+    api_keys: Vec<String>,
+    currency: String,
+    vouchers: Vec<Voucher>,
+    depot: Vec<Depot>,
+    redemptions: Vec<Redemption>,
+    tokens_issued: u64,
+}
+
+/// A recognized e-guma request.
+pub struct Route {
+    /// Operation name (API.md §6), for faults and statistics.
+    pub operation: &'static str,
+    code: String,
+    post: bool,
+}
+
+impl Eguma {
+    /// Loads the `eguma` section of a fixture file.
+    pub fn from_fixture(fixture: &Value) -> Result<Eguma, String> {
+        let obj = fixture.as_object().ok_or("`eguma` must be an object")?;
+        let list = |key: &str| -> Result<Vec<Value>, String> {
+            match obj.get(key) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(a)) => Ok(a.clone()),
+                Some(_) => Err(format!("`eguma.{key}` must be a list")),
+            }
+        };
+        let api_keys = list("api_keys")?
+            .into_iter()
+            .map(|k| {
+                k.as_str()
+                    .map(str::to_string)
+                    .ok_or("`eguma.api_keys` must hold strings".to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let currency = obj
+            .get("currency")
+            .and_then(Value::as_str)
+            .unwrap_or("CHF")
+            .to_string();
+        let mut vouchers = Vec::new();
+        for v in list("vouchers")? {
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+            let code = text("code").ok_or("every e-guma voucher needs a `code`")?;
+            let balance = cents_from_json(v.get("balance").unwrap_or(&Value::Null))
+                .map_err(|e| format!("voucher {code}: `balance` {e}"))?;
+            let total = match v.get("total") {
+                None | Some(Value::Null) => balance,
+                Some(t) => {
+                    cents_from_json(t).map_err(|e| format!("voucher {code}: `total` {e}"))?
+                }
+            };
+            let short_codes = v
+                .get("short_codes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            vouchers.push(Voucher {
+                redeemable: v.get("redeemable").and_then(Value::as_bool).unwrap_or(true),
+                message: text("message"),
+                code,
+                balance,
+                total,
+                short_codes,
+            });
+        }
+        let mut depot = Vec::new();
+        for d in list("depot_vouchers")? {
+            let code = d
+                .get("code")
+                .and_then(Value::as_str)
+                .ok_or("every depot voucher needs a `code`")?
+                .to_string();
+            let free_amount = d
+                .get("free_amount")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let amount = match d.get("amount") {
+                None | Some(Value::Null) if free_amount => None,
+                None | Some(Value::Null) => {
+                    return Err(format!(
+                        "depot voucher {code} needs an `amount` (or `free_amount`)"
+                    ));
+                }
+                Some(a) => Some(
+                    cents_from_json(a)
+                        .map_err(|e| format!("depot voucher {code}: `amount` {e}"))?,
+                ),
+            };
+            depot.push(Depot {
+                code,
+                amount,
+                free_amount,
+                activated: d.get("activated").and_then(Value::as_bool).unwrap_or(false),
+            });
+        }
+        let mut redemptions = Vec::new();
+        for r in list("redemptions")? {
+            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
+            redemptions.push(Redemption {
+                token: text("redeem_token").ok_or("a redemption needs a `redeem_token`")?,
+                code: text("code").ok_or("a redemption needs a `code`")?,
+                amount: cents_from_json(r.get("amount").unwrap_or(&Value::Null))?,
+                cancelled: r
+                    .get("cancelled")
+                    .map(cents_from_json)
+                    .transpose()?
+                    .unwrap_or(0),
+                reference_number: text("reference_number"),
+            });
+        }
+        Ok(Eguma {
+            api_keys,
+            currency,
+            vouchers,
+            depot,
+            tokens_issued: redemptions.len() as u64,
+            redemptions,
+        })
+    }
+
+    /// The account now, in the fixture format (plus the redemptions made).
+    pub fn state(&self) -> Value {
+        json!({
+            "api_keys": self.api_keys,
+            "currency": self.currency,
+            "vouchers": self.vouchers.iter().map(|v| json!({
+                "code": v.code, "balance": cents_to_string(v.balance), "total": cents_to_string(v.total),
+                "redeemable": v.redeemable, "message": v.message, "short_codes": v.short_codes,
+            })).collect::<Vec<_>>(),
+            "depot_vouchers": self.depot.iter().map(|d| json!({
+                "code": d.code, "amount": d.amount.map(cents_to_string), "free_amount": d.free_amount, "activated": d.activated,
+            })).collect::<Vec<_>>(),
+            "redemptions": self.redemptions.iter().map(|r| json!({
+                "redeem_token": r.token, "code": r.code, "amount": cents_to_string(r.amount),
+                "cancelled": cents_to_string(r.cancelled), "reference_number": r.reference_number,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Recognizes a request under `/eguma` (`path` is the rest). Unknown paths and wrong methods
+    /// are answered at once.
+    pub fn route(method: &str, path: &str) -> Result<Route, Response> {
+        if path == "/v1/hello.json" {
+            return Err(Response::text(200, "OK"));
+        }
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let [version, collection, code, file] = parts.as_slice() else {
+            return Err(Response::text(404, "Not Found"));
+        };
+        let Some(action) = file.strip_suffix(".json") else {
+            return Err(Response::text(404, "Not Found"));
+        };
+        let (operation, post) = match (*version, *collection, action) {
+            ("v1", "vouchers", "balance") => ("balance", false),
+            ("v1", "vouchers", "redeem") => ("redeem", true),
+            ("v1", "vouchers", "cancel_redemption") => ("cancel_redemption", true),
+            ("v1", "depot_vouchers", "activate_status") => ("activation_status", false),
+            ("v1", "depot_vouchers", "activate") => ("activate", true),
+            ("v1", "depot_vouchers", "deactivate_status") => ("deactivation_status", false),
+            ("v1", "depot_vouchers", "deactivate") => ("deactivate", true),
+            _ => return Err(Response::text(404, "Not Found")),
+        };
+        let expected = if post { "POST" } else { "GET" };
+        if method != expected {
+            return Err(Response::text(
+                405,
+                &format!("Method {method} not allowed, use {expected}"),
+            ));
+        }
+        // e-guma accepts codes with or without the dashes of the printed form.
+        let code = percent_decode(code).replace('-', "");
+        Ok(Route {
+            operation,
+            code,
+            post,
+        })
+    }
+
+    /// Answers a recognized request.
+    pub fn handle(&mut self, route: &Route, request: &Request) -> Response {
+        match request.query_param("apikey") {
+            Some(key) if self.api_keys.iter().any(|k| k == key) => {}
+            _ => return Response::text(401, "Unauthorized: no valid API key"),
+        }
+        let body = if route.post {
+            match json_body(request) {
+                Ok(b) => b,
+                Err(r) => return r,
+            }
+        } else {
+            Map::new()
+        };
+        let result = match route.operation {
+            "balance" => Ok(self.balance(&route.code)),
+            "redeem" => self.redeem(&route.code, &body),
+            "cancel_redemption" => self.cancel(&route.code, &body),
+            "activation_status" => self.activate_status(&route.code),
+            "activate" => self.activate(&route.code, &body),
+            "deactivation_status" => self.deactivate_status(&route.code),
+            "deactivate" => self.deactivate(&route.code, &body),
+            _ => Err(Response::text(404, "Not Found")),
+        };
+        result
+            .map(|v| Response::json(200, &v))
+            .unwrap_or_else(|r| r)
+    }
+
+    fn balance(&self, code: &str) -> Value {
+        let found = self
+            .vouchers
+            .iter()
+            .find(|v| v.code == code || v.short_codes.iter().any(|s| s == code));
+        match found {
+            None => json!({
+                "code": code, "is_redeemable": false, "balance_in_cents": 0, "total_amount_in_cents": 0,
+                "currency": self.currency, "product_id": null, "message": NOT_FOUND, "extra": null,
+            }),
+            Some(v) => {
+                let message = v
+                    .message
+                    .clone()
+                    .or_else(|| (v.balance == 0).then(|| ALREADY_REDEEMED.to_string()));
+                json!({
+                    "code": v.code, "is_redeemable": v.redeemable && v.balance > 0, "balance_in_cents": v.balance,
+                    "total_amount_in_cents": v.total, "currency": self.currency, "product_id": 1,
+                    "message": message, "extra": null,
+                })
+            }
+        }
+    }
+
+    fn voucher_mut(&mut self, code: &str) -> Result<&mut Voucher, Response> {
+        self.vouchers
+            .iter_mut()
+            .find(|v| v.code == code)
+            .ok_or_else(|| Response::text(400, NOT_FOUND))
+    }
+
+    fn redeem(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
+        only_fields(body, &["amount_in_cents", "reference_number"])?;
+        let amount = positive_cents(body, "amount_in_cents")?;
+        let reference_number = optional_text(body, "reference_number")?;
+        let voucher = self.voucher_mut(code)?;
+        if !voucher.redeemable {
+            return Err(Response::text(
+                400,
+                voucher.message.as_deref().unwrap_or(NOT_REDEEMABLE),
+            ));
+        }
+        if voucher.balance == 0 {
+            return Err(Response::text(400, ALREADY_REDEEMED));
+        }
+        if amount > voucher.balance {
+            return Err(Response::text(400, TOO_MUCH));
+        }
+        voucher.balance -= amount;
+        let (code, balance) = (voucher.code.clone(), voucher.balance);
+        self.tokens_issued += 1;
+        let token = uuid_like(self.tokens_issued);
+        self.redemptions.push(Redemption {
+            token: token.clone(),
+            code: code.clone(),
+            amount,
+            cancelled: 0,
+            reference_number,
+        });
+        Ok(json!({ "code": code, "balance_in_cents": balance, "redeem_token": token }))
+    }
+
+    fn cancel(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
+        only_fields(body, &["redeem_token", "amount_in_cents"])?;
+        let token = body
+            .get("redeem_token")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Response::text(400, "Parameter redeem_token fehlt."))?;
+        let amount = positive_cents(body, "amount_in_cents")?;
+        self.voucher_mut(code)?;
+        let redemption = self
+            .redemptions
+            .iter_mut()
+            .find(|r| r.token == token && r.code == code)
+            .ok_or_else(|| Response::text(400, "Die Einlösung ist nicht vorhanden."))?;
+        if amount > redemption.amount - redemption.cancelled {
+            return Err(Response::text(
+                400,
+                "Der Betrag ist höher als der eingelöste Betrag.",
+            ));
+        }
+        redemption.cancelled += amount;
+        let voucher = self.voucher_mut(code)?;
+        voucher.balance += amount;
+        // e-guma echoes the code as it was sent.
+        Ok(json!({ "code": code, "balance_in_cents": voucher.balance }))
+    }
+
+    fn depot(&self, code: &str) -> Result<&Depot, Response> {
+        self.depot
+            .iter()
+            .find(|d| d.code == code)
+            .ok_or_else(|| Response::text(400, NOT_FOUND))
+    }
+
+    fn activate_status(&self, code: &str) -> Result<Value, Response> {
+        let d = self.depot(code)?;
+        Ok(json!({
+            "code": code, "can_be_activated": !d.activated, "free_amount": d.free_amount,
+            "amount_in_cents": if d.free_amount { Value::Null } else { json!(d.amount) },
+            "currency": self.currency, "product_id": 2,
+            "message": if d.activated { json!(ALREADY_ACTIVATED) } else { Value::Null },
+        }))
+    }
+
+    fn activate(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
+        only_fields(body, &["amount_in_cents"])?;
+        let d = self.depot(code)?.clone();
+        if d.activated {
+            return Err(Response::text(400, ALREADY_ACTIVATED));
+        }
+        let amount = if d.free_amount {
+            positive_cents(body, "amount_in_cents")?
+        } else if body.contains_key("amount_in_cents") {
+            return Err(Response::text(
+                400,
+                "Parameter amount_in_cents ist nur bei freiem Betrag erlaubt.",
+            ));
+        } else {
+            d.amount.unwrap_or(0)
+        };
+        if let Some(dep) = self.depot.iter_mut().find(|x| x.code == code) {
+            dep.activated = true;
+        }
+        self.vouchers.retain(|v| v.code != code);
+        self.vouchers.push(Voucher {
+            code: code.to_string(),
+            balance: amount,
+            total: amount,
+            redeemable: true,
+            message: None,
+            short_codes: Vec::new(),
+        });
+        Ok(json!({ "code": code, "amount_in_cents": amount }))
+    }
+
+    /// Whether a sold depot voucher can be taken back, and its value; else the refusal text.
+    fn deactivation_check(&self, code: &str) -> Result<Result<i64, &'static str>, Response> {
+        let d = self.depot(code)?;
+        if !d.activated {
+            return Ok(Err(NOT_ACTIVATED));
+        }
+        match self.vouchers.iter().find(|v| v.code == code) {
+            Some(v) if v.balance == v.total => Ok(Ok(v.total)),
+            _ => Ok(Err(ALREADY_USED)),
+        }
+    }
+
+    fn deactivate_status(&self, code: &str) -> Result<Value, Response> {
+        Ok(match self.deactivation_check(code)? {
+            Ok(amount) => {
+                json!({ "code": code, "can_be_deactivated": true, "amount_in_cents": amount, "message": null })
+            }
+            Err(why) => {
+                json!({ "code": code, "can_be_deactivated": false, "amount_in_cents": 0, "message": why })
+            }
+        })
+    }
+
+    fn deactivate(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
+        only_fields(body, &["deactivate_reason"])?;
+        optional_text(body, "deactivate_reason")?;
+        let amount = self
+            .deactivation_check(code)?
+            .map_err(|why| Response::text(400, why))?;
+        if let Some(d) = self.depot.iter_mut().find(|x| x.code == code) {
+            d.activated = false;
+        }
+        self.vouchers.retain(|v| v.code != code);
+        Ok(json!({ "code": code, "amount_in_cents": amount }))
+    }
+}
+
+/// The JSON object body of a POST, which e-guma wants as `application/json`.
+fn json_body(request: &Request) -> Result<Map<String, Value>, Response> {
+    let content_type = request.header("content-type").unwrap_or("");
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+    {
+        return Err(Response::text(400, "Content-Type must be application/json"));
+    }
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(Response::text(
+            400,
+            "The request body must be a JSON object",
+        )),
+    }
+}
+
+fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Response> {
+    match body.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(Response::text(400, &format!("Unbekannter Parameter: {k}"))),
+        None => Ok(()),
+    }
+}
+
+/// A required integer number of cents > 0 (a string or a decimal is refused, as e-guma would).
+fn positive_cents(body: &Map<String, Value>, key: &str) -> Result<i64, Response> {
+    match body.get(key) {
+        None | Some(Value::Null) => Err(Response::text(400, &format!("Parameter {key} fehlt."))),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(c) if c > 0 => Ok(c),
+            _ => Err(Response::text(
+                400,
+                &format!("Parameter {key} muss eine positive ganze Zahl sein."),
+            )),
+        },
+        Some(_) => Err(Response::text(
+            400,
+            &format!("Parameter {key} muss eine ganze Zahl sein."),
+        )),
+    }
+}
+
+fn optional_text(body: &Map<String, Value>, key: &str) -> Result<Option<String>, Response> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() <= 1024 => Ok(Some(s.clone())),
+        Some(_) => Err(Response::text(
+            400,
+            &format!("Parameter {key} muss ein Text mit höchstens 1024 Zeichen sein."),
+        )),
+    }
+}
+
+/// A redeem token in e-guma's UUID form, unique per simulator run.
+fn uuid_like(n: u64) -> String {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0) as u64;
+    let mix = seed.rotate_left(17) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        (mix >> 32) as u32,
+        (mix >> 16) as u16,
+        (mix & 0xfff) as u16,
+        (n & 0xfff) as u16,
+        n
+    )
+}

@@ -1,0 +1,193 @@
+//! Fault injection: `POST /__sim/fault` arms a fault for the next matching requests.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// What goes wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Apply the change, then close the connection without answering (the lost answer).
+    DropAfterCommit,
+    /// Close the connection without changing anything.
+    DropBeforeCommit,
+    /// Apply the change, then answer this late.
+    Delay(Duration),
+    /// Answer with this HTTP status and change nothing.
+    Status(u16),
+    /// HTTP 200 with an unparseable body; nothing changed.
+    Garbage,
+}
+
+/// One armed fault.
+#[derive(Clone, Debug)]
+pub struct FaultRule {
+    /// Provider id.
+    pub provider: String,
+    /// Operation name (API.md §6).
+    pub operation: String,
+    /// The fault.
+    pub fault: Fault,
+    /// How many more matching requests it applies to.
+    pub times: u32,
+}
+
+/// The operations each provider's simulator recognizes, for validating fault rules.
+pub const OPERATIONS: &[(&str, &[&str])] = &[(
+    "eguma",
+    &[
+        "balance",
+        "redeem",
+        "cancel_redemption",
+        "activation_status",
+        "activate",
+        "deactivation_status",
+        "deactivate",
+    ],
+)];
+
+impl FaultRule {
+    /// Parses `{"provider":..,"operation":..,"fault":KIND,"times":N}`.
+    pub fn parse(spec: &Value) -> Result<FaultRule, String> {
+        let obj = spec
+            .as_object()
+            .ok_or("the fault rule must be a JSON object")?;
+        for key in obj.keys() {
+            if !["provider", "operation", "fault", "times"].contains(&key.as_str()) {
+                return Err(format!("unknown field `{key}` in the fault rule"));
+            }
+        }
+        let text = |k: &str| {
+            obj.get(k)
+                .and_then(Value::as_str)
+                .ok_or(format!("`{k}` (a string) is missing"))
+        };
+        let provider = text("provider")?;
+        let operation = text("operation")?;
+        let known = OPERATIONS
+            .iter()
+            .find(|(p, _)| *p == provider)
+            .ok_or(format!("unknown provider {provider:?}"))?;
+        if !known.1.contains(&operation) {
+            return Err(format!(
+                "{provider} has no operation {operation:?} (one of: {})",
+                known.1.join(", ")
+            ));
+        }
+        let fault = match obj.get("fault").ok_or("`fault` is missing")? {
+            Value::String(s) => match s.as_str() {
+                "drop_after_commit" => Fault::DropAfterCommit,
+                "drop_before_commit" => Fault::DropBeforeCommit,
+                "garbage" => Fault::Garbage,
+                other => return Err(format!("unknown fault {other:?}")),
+            },
+            Value::Object(o) if o.len() == 1 && o.contains_key("delay_ms") => {
+                let ms = o["delay_ms"]
+                    .as_u64()
+                    .filter(|ms| *ms <= 600_000)
+                    .ok_or("`delay_ms` must be 0..=600000")?;
+                Fault::Delay(Duration::from_millis(ms))
+            }
+            Value::Object(o) if o.len() == 1 && o.contains_key("status") => {
+                let status = o["status"]
+                    .as_u64()
+                    .filter(|s| (400..=599).contains(s))
+                    .ok_or("`status` must be 400..=599")?;
+                Fault::Status(status as u16)
+            }
+            other => return Err(format!("unknown fault {other}")),
+        };
+        let times = match obj.get("times") {
+            None => 1,
+            Some(v) => v
+                .as_u64()
+                .filter(|t| (1..=1_000_000).contains(t))
+                .ok_or("`times` must be 1..=1000000")? as u32,
+        };
+        Ok(FaultRule {
+            provider: provider.to_string(),
+            operation: operation.to_string(),
+            fault,
+            times,
+        })
+    }
+}
+
+/// The armed faults, oldest first.
+#[derive(Default, Debug)]
+pub struct Faults {
+    rules: Vec<FaultRule>,
+}
+
+impl Faults {
+    /// Arms a rule.
+    pub fn arm(&mut self, rule: FaultRule) {
+        self.rules.push(rule);
+    }
+
+    /// Removes every rule.
+    pub fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    /// The fault for this request, if one is armed (using up one of its `times`).
+    pub fn take(&mut self, provider: &str, operation: &str) -> Option<Fault> {
+        let i = self
+            .rules
+            .iter()
+            .position(|r| r.provider == provider && r.operation == operation)?;
+        let rule = &mut self.rules[i];
+        let fault = rule.fault.clone();
+        rule.times -= 1;
+        if rule.times == 0 {
+            self.rules.remove(i);
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_every_kind_and_counts_down() {
+        for (kind, fault) in [
+            (json!("drop_after_commit"), Fault::DropAfterCommit),
+            (json!("drop_before_commit"), Fault::DropBeforeCommit),
+            (json!("garbage"), Fault::Garbage),
+            (
+                json!({"delay_ms": 250}),
+                Fault::Delay(Duration::from_millis(250)),
+            ),
+            (json!({"status": 503}), Fault::Status(503)),
+        ] {
+            let rule = FaultRule::parse(
+                &json!({"provider":"eguma","operation":"redeem","fault":kind,"times":2}),
+            )
+            .unwrap();
+            assert_eq!(rule.fault, fault);
+            let mut faults = Faults::default();
+            faults.arm(rule);
+            assert!(faults.take("eguma", "balance").is_none());
+            assert_eq!(faults.take("eguma", "redeem"), Some(fault.clone()));
+            assert_eq!(faults.take("eguma", "redeem"), Some(fault));
+            assert!(faults.take("eguma", "redeem").is_none());
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_parts() {
+        for bad in [
+            json!({"provider":"eguma","operation":"refund","fault":"garbage"}),
+            json!({"provider":"nope","operation":"redeem","fault":"garbage"}),
+            json!({"provider":"eguma","operation":"redeem","fault":"explode"}),
+            json!({"provider":"eguma","operation":"redeem","fault":{"status":200}}),
+            json!({"provider":"eguma","operation":"redeem","fault":"garbage","times":0}),
+            json!({"provider":"eguma","operation":"redeem","fault":"garbage","extra":1}),
+        ] {
+            assert!(FaultRule::parse(&bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The voucherlink provider simulator (API.md §9): the providers' wire formats on loopback, with
+//! real state and fault injection, so a POS team can develop and test with no provider account.
+//!
+//! It is written from the providers' documentation, independently of the library's client code,
+//! so that a client bug shows up as a refused request here rather than being mirrored.
+//!
+//! ```no_run
+//! let sim = voucherlink_sim::Simulator::start("127.0.0.1:0", &voucherlink_sim::demo_fixtures()).unwrap();
+//! println!("{}", sim.ready_line()); // {"root":"http://127.0.0.1:P","eguma":"http://127.0.0.1:P/eguma",...}
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{Map, Value, json};
+
+pub mod eguma;
+pub mod fault;
+pub mod money;
+pub mod server;
+
+use fault::{Fault, FaultRule, Faults};
+use server::{Handler, Reply, Request, Response, Server};
+
+/// Provider ids, in API.md order; each is served under `/{id}`.
+pub const PROVIDERS: [&str; 4] = ["eguma", "treazure", "gonnaorder", "coupontools"];
+
+/// The built-in demo data set (documented in the README, credentials included).
+pub fn demo_fixtures() -> Value {
+    serde_json::from_str(include_str!("demo_fixtures.json"))
+        .expect("the built-in fixtures are valid JSON")
+}
+
+/// Everything the simulated providers hold.
+struct World {
+    eguma: eguma::Eguma,
+    /// Sections of providers this build does not simulate yet, kept as loaded.
+    other: Map<String, Value>,
+    faults: Faults,
+    requests: BTreeMap<String, u64>,
+    connections: Arc<AtomicU64>,
+}
+
+/// A running simulator. Stops when dropped.
+pub struct Simulator {
+    server: Server,
+    world: Arc<Mutex<World>>,
+}
+
+impl Simulator {
+    /// Loads `fixtures` (the format of API.md §9) and serves on `listen` (`127.0.0.1:0` picks a
+    /// free port).
+    pub fn start(listen: &str, fixtures: &Value) -> Result<Simulator, String> {
+        let world = Arc::new(Mutex::new(load(fixtures)?));
+        let handler: Handler = {
+            let world = world.clone();
+            Arc::new(move |request: &Request| handle(&world, request))
+        };
+        let server = Server::start(listen, handler)
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        lock(&world).connections = server.connection_counter();
+        Ok(Simulator { server, world })
+    }
+
+    /// `http://127.0.0.1:P`.
+    pub fn root_url(&self) -> String {
+        format!("http://{}", self.server.addr())
+    }
+
+    /// The `base_url` a client uses for `provider`.
+    pub fn url(&self, provider: &str) -> String {
+        format!("{}/{provider}", self.root_url())
+    }
+
+    /// The line printed when ready: the root URL and each provider's base URL.
+    pub fn ready_line(&self) -> Value {
+        let mut line = Map::new();
+        line.insert("root".into(), json!(self.root_url()));
+        for p in PROVIDERS {
+            line.insert(p.into(), json!(self.url(p)));
+        }
+        Value::Object(line)
+    }
+
+    /// The whole current state, in the fixture format.
+    pub fn state(&self) -> Value {
+        state(&lock(&self.world))
+    }
+
+    /// Arms a fault rule (`{"provider":..,"operation":..,"fault":..,"times":N}`).
+    pub fn arm_fault(&self, rule: &Value) -> Result<(), String> {
+        let rule = FaultRule::parse(rule)?;
+        lock(&self.world).faults.arm(rule);
+        Ok(())
+    }
+
+    /// Removes every armed fault.
+    pub fn clear_faults(&self) {
+        lock(&self.world).faults.clear();
+    }
+
+    /// TCP connections accepted so far (keep-alive proof).
+    pub fn connections(&self) -> u64 {
+        self.server.connections()
+    }
+
+    /// Requests received for `provider`'s `operation` so far.
+    pub fn requests(&self, provider: &str, operation: &str) -> u64 {
+        lock(&self.world)
+            .requests
+            .get(&format!("{provider}.{operation}"))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Provider requests received so far (control requests not counted).
+    pub fn total_requests(&self) -> u64 {
+        lock(&self.world).requests.values().sum()
+    }
+
+    /// Stops serving and closes every connection.
+    pub fn stop(&mut self) {
+        self.server.stop();
+    }
+}
+
+fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
+    world.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn load(fixtures: &Value) -> Result<World, String> {
+    let obj = fixtures
+        .as_object()
+        .ok_or("the fixtures must be a JSON object")?;
+    if let Some(unknown) = obj.keys().find(|k| !PROVIDERS.contains(&k.as_str())) {
+        return Err(format!(
+            "unknown provider {unknown:?} in the fixtures (one of: {})",
+            PROVIDERS.join(", ")
+        ));
+    }
+    let eguma = match obj.get("eguma") {
+        Some(section) => eguma::Eguma::from_fixture(section)?,
+        None => eguma::Eguma::from_fixture(&json!({}))?,
+    };
+    let other = obj
+        .iter()
+        .filter(|(k, _)| k.as_str() != "eguma")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(World {
+        eguma,
+        other,
+        faults: Faults::default(),
+        requests: BTreeMap::new(),
+        connections: Arc::default(),
+    })
+}
+
+fn state(world: &World) -> Value {
+    let mut out = Map::new();
+    out.insert("eguma".into(), world.eguma.state());
+    for (k, v) in &world.other {
+        out.insert(k.clone(), v.clone());
+    }
+    Value::Object(out)
+}
+
+fn handle(world: &Mutex<World>, request: &Request) -> Reply {
+    let path = request.path.as_str();
+    if let Some(control) = path.strip_prefix("/__sim/") {
+        return Reply::Respond(control_request(world, control, request));
+    }
+    let Some((provider, rest)) = path.trim_start_matches('/').split_once('/') else {
+        return Reply::Respond(Response::text(404, "Not Found"));
+    };
+    match provider {
+        "eguma" => {
+            let route = match eguma::Eguma::route(&request.method, &format!("/{rest}")) {
+                Ok(r) => r,
+                Err(response) => return Reply::Respond(response),
+            };
+            with_faults(world, "eguma", route.operation, |w| {
+                w.eguma.handle(&route, request)
+            })
+        }
+        _ => Reply::Respond(Response::text(
+            404,
+            &format!("The simulator does not serve {provider:?} yet"),
+        )),
+    }
+}
+
+/// Counts the request, then applies the armed fault (if any) around `process`.
+fn with_faults(
+    world: &Mutex<World>,
+    provider: &str,
+    operation: &str,
+    process: impl FnOnce(&mut World) -> Response,
+) -> Reply {
+    let mut w = lock(world);
+    *w.requests
+        .entry(format!("{provider}.{operation}"))
+        .or_insert(0) += 1;
+    match w.faults.take(provider, operation) {
+        None => Reply::Respond(process(&mut w)),
+        Some(Fault::DropBeforeCommit) => Reply::Close,
+        Some(Fault::DropAfterCommit) => {
+            process(&mut w);
+            Reply::Close
+        }
+        Some(Fault::Delay(d)) => {
+            let mut response = process(&mut w);
+            response.delay = Some(d);
+            Reply::Respond(response)
+        }
+        Some(Fault::Status(s)) => Reply::Respond(Response::text(s, "Simulated failure")),
+        Some(Fault::Garbage) => Reply::Respond(Response::raw(
+            200,
+            "application/json",
+            b"\x00<html>{\"oops".to_vec(),
+        )),
+    }
+}
+
+fn control_request(world: &Mutex<World>, path: &str, request: &Request) -> Response {
+    match (request.method.as_str(), path) {
+        ("GET", "state") => Response::json(200, &state(&lock(world))),
+        ("GET", "stats") => {
+            let w = lock(world);
+            Response::json(
+                200,
+                &json!({
+                    "connections": w.connections.load(Ordering::SeqCst),
+                    "requests": w.requests,
+                    "total_requests": w.requests.values().sum::<u64>(),
+                }),
+            )
+        }
+        ("POST", "fault") => {
+            let rule = serde_json::from_slice::<Value>(&request.body)
+                .map_err(|e| format!("the fault rule is not JSON: {e}"))
+                .and_then(|v| FaultRule::parse(&v));
+            match rule {
+                Ok(rule) => {
+                    let armed = json!({ "armed": { "provider": rule.provider, "operation": rule.operation, "times": rule.times } });
+                    lock(world).faults.arm(rule);
+                    Response::json(200, &armed)
+                }
+                Err(e) => Response::text(400, &e),
+            }
+        }
+        ("DELETE", "fault") => {
+            lock(world).faults.clear();
+            Response::json(200, &json!({ "cleared": true }))
+        }
+        _ => Response::text(
+            404,
+            "Unknown simulator control endpoint (GET state, GET stats, POST fault, DELETE fault)",
+        ),
+    }
+}

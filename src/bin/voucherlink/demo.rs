@@ -1,0 +1,213 @@
+//! A complete checkout against the built-in simulator, through the exported C functions, printing
+//! what the cashier would see. Exits non-zero if any step does not go as a till expects.
+
+use std::ffi::{CStr, CString, c_char};
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+use voucherlink::VlStatus;
+use voucherlink::ffi::{self, VlClient};
+
+type OperationFn = unsafe extern "C" fn(*mut VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
+
+/// A client handle, freed on drop.
+struct Till(*mut VlClient);
+
+impl Till {
+    fn open(config: &Value) -> Result<Till, String> {
+        let config = CString::new(config.to_string()).expect("JSON has no NUL");
+        let (mut client, mut out) = (std::ptr::null_mut(), std::ptr::null_mut());
+        // SAFETY: valid C string and out-pointers; the document is freed by take_document.
+        let status = unsafe { ffi::vl_client_new(config.as_ptr(), &mut client, &mut out) };
+        let doc = take_document(out);
+        if status != VlStatus::VL_OK {
+            return Err(format!("vl_client_new failed: {doc}"));
+        }
+        Ok(Till(client))
+    }
+
+    /// Calls one `vl_<operation>` and returns its status and document.
+    fn call(&self, f: OperationFn, request: Value) -> (VlStatus, Value) {
+        let request = CString::new(request.to_string()).expect("JSON has no NUL");
+        let mut out = std::ptr::null_mut();
+        // SAFETY: live client, valid C string, valid out-pointer.
+        let status = unsafe { f(self.0, request.as_ptr(), &mut out) };
+        (status, take_document(out))
+    }
+}
+
+impl Drop for Till {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from vl_client_new and is freed once.
+        unsafe { ffi::vl_client_free(self.0) };
+    }
+}
+
+fn take_document(out: *mut c_char) -> Value {
+    if out.is_null() {
+        return Value::Null;
+    }
+    // SAFETY: the library handed out a NUL-terminated string; freed right after copying.
+    let text = unsafe { CStr::from_ptr(out) }
+        .to_string_lossy()
+        .into_owned();
+    unsafe { ffi::vl_string_free(out) };
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("-")
+}
+
+fn expect(ok: bool, what: &str) -> Result<(), String> {
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("unexpected: {what}"))
+    }
+}
+
+pub fn run() -> ExitCode {
+    match checkout() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn checkout() -> Result<(), String> {
+    let sim = voucherlink_sim::Simulator::start("127.0.0.1:0", &voucherlink_sim::demo_fixtures())?;
+    println!(
+        "voucherlink {} — checkout demo against the built-in provider simulator",
+        voucherlink::VERSION
+    );
+    println!(
+        "(no account, no network: e-guma is simulated at {})\n",
+        sim.url("eguma")
+    );
+
+    let till = Till::open(&json!({
+        "provider": "eguma", "api_key": "demo-outlet-1", "base_url": sim.url("eguma"),
+        "pos_id": "KASSE-1", "operator_id": "42", "timeout_ms": 5000,
+    }))?;
+
+    println!("Sale 1001 — total CHF 80.00");
+    let scanned = "L4FU-5LQT-KJR3";
+    println!("  Cashier scans voucher   {scanned}");
+    let (status, doc) = till.call(ffi::vl_balance, json!({ "code": scanned }));
+    expect(status == VlStatus::VL_OK, "balance failed")?;
+    let v = &doc["data"];
+    println!(
+        "  Balance                 {} {} — {}",
+        text(&v["currency"]),
+        text(&v["balance"]),
+        if v["redeemable"] == json!(true) {
+            "can pay"
+        } else {
+            "cannot pay"
+        }
+    );
+    let code = text(&v["code"]).to_string();
+
+    let (status, doc) = till.call(
+        ffi::vl_redeem,
+        json!({ "code": code, "remaining_to_pay": "80.00", "reference": "1001" }),
+    );
+    expect(status == VlStatus::VL_OK, "redeem failed")?;
+    let r = &doc["data"];
+    let (taken, token) = (
+        text(&r["amount"]).to_string(),
+        text(&r["transaction_id"]).to_string(),
+    );
+    println!(
+        "  Voucher pays            {} {}   (min(still to pay 80.00, balance))",
+        text(&r["currency"]),
+        taken
+    );
+    println!(
+        "  Left on the voucher     {} {}",
+        text(&r["currency"]),
+        text(&r["balance"])
+    );
+    println!("  Receipt:");
+    for line in r["receipt_lines"].as_array().into_iter().flatten() {
+        println!("    | {}", text(line));
+    }
+    println!("  Still to pay            CHF 30.00 → cash\n");
+
+    println!("Sale 1002 — the customer tries the same voucher again");
+    let (_, doc) = till.call(ffi::vl_balance, json!({ "code": scanned }));
+    println!(
+        "  Balance                 {} {} — {}",
+        text(&doc["data"]["currency"]),
+        text(&doc["data"]["balance"]),
+        text(&doc["data"]["message"])
+    );
+    let (status, doc) = till.call(
+        ffi::vl_redeem,
+        json!({ "code": code, "remaining_to_pay": "12.00", "reference": "1002" }),
+    );
+    expect(
+        status == VlStatus::VL_REJECTED,
+        "a used voucher must be refused",
+    )?;
+    println!(
+        "  Refused ({:?})    \"{}\"\n",
+        status,
+        text(&doc["error"]["message"])
+    );
+
+    println!("Sale 1001 is voided — the voucher payment is given back");
+    let (status, doc) = till.call(
+        ffi::vl_cancel_redemption,
+        json!({ "code": code, "transaction_id": token, "amount": taken }),
+    );
+    expect(status == VlStatus::VL_OK, "cancel failed")?;
+    println!(
+        "  Given back              {} {}, balance {} {}\n",
+        text(&doc["data"]["currency"]),
+        text(&doc["data"]["amount"]),
+        text(&doc["data"]["currency"]),
+        text(&doc["data"]["balance"])
+    );
+
+    println!("Sale 1003 — a gift voucher is sold (e-guma depot voucher with a free amount)");
+    let depot = "DEP0T0000002";
+    let (status, doc) = till.call(ffi::vl_activation_status, json!({ "code": depot }));
+    expect(
+        status == VlStatus::VL_OK && doc["data"]["can_activate"] == json!(true),
+        "depot voucher not sellable",
+    )?;
+    println!(
+        "  Activation status       can be sold, free amount: {}",
+        doc["data"]["free_amount"]
+    );
+    println!("  Cashier enters          CHF 25.00");
+    let (status, doc) = till.call(
+        ffi::vl_activate,
+        json!({ "code": depot, "amount": "25.00", "reference": "1003" }),
+    );
+    expect(status == VlStatus::VL_OK, "activation failed")?;
+    println!(
+        "  Activated               {} with {} {}",
+        text(&doc["data"]["code"]),
+        text(&doc["data"]["currency"]),
+        text(&doc["data"]["balance"])
+    );
+    let (status, doc) = till.call(ffi::vl_balance, json!({ "code": depot }));
+    expect(
+        status == VlStatus::VL_OK && doc["data"]["balance"] == json!("25.00"),
+        "activated balance",
+    )?;
+    println!(
+        "  Balance now             {} {}\n",
+        text(&doc["data"]["currency"]),
+        text(&doc["data"]["balance"])
+    );
+
+    println!("Every step above went through the C ABI (vl_client_new, vl_balance, vl_redeem,");
+    println!("vl_cancel_redemption, vl_activation_status, vl_activate) — the calls a POS makes.");
+    Ok(())
+}

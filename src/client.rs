@@ -1,0 +1,304 @@
+//! A client: one provider account with its configuration, transport and log. The C functions are
+//! thin wrappers around [`Client::new`] and [`Client::execute`].
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::config::{self, Settings};
+use crate::error::{Error, Result};
+use crate::http::Http;
+use crate::log::{Level, Redactor};
+use crate::operation::Operation;
+use crate::providers::{self, Call, CallIds, Provider};
+use crate::request::Fields;
+use crate::status::VlStatus;
+
+/// Longest accepted `reference` (a POS receipt or transaction number).
+pub(crate) const MAX_REFERENCE_LEN: usize = 128;
+
+/// A configured connection to one provider account. Safe to share between threads.
+pub struct Client {
+    settings: Settings,
+    provider: Box<dyn Provider>,
+    http: Http,
+    redactor: Redactor,
+    operations: Vec<Operation>,
+}
+
+impl Client {
+    /// Builds a client from its JSON configuration (API.md §5). Errors are `VL_CONFIG`.
+    pub fn new(config_json: &str) -> Result<Client> {
+        let mut fields = config::parse(config_json)?;
+        let provider_id = config::read_provider_id(&mut fields)?;
+        let info = providers::lookup(&provider_id).ok_or_else(|| {
+            let known: Vec<&str> = providers::PROVIDERS.iter().map(|p| p.id).collect();
+            Error::config(format!(
+                "unknown provider {provider_id:?} (this build has: {})",
+                known.join(", ")
+            ))
+        })?;
+        let settings = Settings::read(&mut fields, info.id, info.default_base_url)?;
+        let redactor = Redactor::default();
+        let provider = (info.create)(&mut fields, &settings, &redactor)?;
+        fields
+            .finish()
+            .map_err(|e| Error::config(format!("{} (provider {})", e.message, info.id)))?;
+        let http = Http::new(&settings)?;
+        let operations = providers::supported_operations(provider.as_ref(), &settings);
+        let client = Client {
+            settings,
+            provider,
+            http,
+            redactor,
+            operations,
+        };
+        crate::log::emit(
+            Level::Info,
+            &format!(
+                "{}: client ready, base URL {}",
+                info.id, client.settings.base_url
+            ),
+        );
+        Ok(client)
+    }
+
+    /// The provider id (`"eguma"`).
+    pub fn provider(&self) -> &'static str {
+        self.provider.id()
+    }
+
+    /// The operations this client supports, in API.md order.
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// What `vl_client_new` returns in `data`: the effective settings (never a secret) and the
+    /// supported operations.
+    pub fn describe(&self) -> Value {
+        json!({
+            "provider": self.provider(),
+            "version": crate::VERSION,
+            "settings": &self.settings,
+            "operations": self.operation_names(),
+        })
+    }
+
+    fn operation_names(&self) -> Vec<&'static str> {
+        self.operations.iter().map(|op| op.name()).collect()
+    }
+
+    /// Performs one operation on a JSON request and returns its `data` document.
+    pub fn execute(&self, op: Operation, request_json: &str) -> Result<Value> {
+        let result = self.run(op, request_json);
+        result.map_err(|e| self.finish_error(op, e))
+    }
+
+    fn run(&self, op: Operation, request_json: &str) -> Result<Value> {
+        let mut req = Fields::parse(request_json, VlStatus::VL_INVALID_ARGUMENT, "request")?;
+        if !self.operations.contains(&op) {
+            return Err(Error::unsupported(format!(
+                "{} has no operation `{}` (it supports: {})",
+                self.provider(),
+                op.name(),
+                self.operation_names().join(", ")
+            )));
+        }
+        let ids = self.read_ids(&mut req)?;
+        match op {
+            Operation::Capabilities => {
+                req.finish()?;
+                Ok(json!({ "provider": self.provider(), "operations": self.operation_names() }))
+            }
+            Operation::Pending => {
+                req.finish()?;
+                Ok(json!({ "entries": [] }))
+            }
+            Operation::Recover => {
+                req.finish()?;
+                Ok(json!({ "resolved": [], "still_pending": [] }))
+            }
+            _ => {
+                let started = Instant::now();
+                let call = Call::new(op, &self.settings, Some(&self.http), &self.redactor, ids);
+                let result = providers::dispatch(self.provider.as_ref(), op, &call, &mut req);
+                let ms = started.elapsed().as_millis();
+                match &result {
+                    Ok(_) => call.log(Level::Info, || format!("done in {ms} ms")),
+                    Err(e) => call.log(
+                        if e.status() == VlStatus::VL_IN_DOUBT {
+                            Level::Error
+                        } else {
+                            Level::Warn
+                        },
+                        || format!("{} after {ms} ms: {}", e.status().name(), e.message),
+                    ),
+                }
+                result
+            }
+        }
+    }
+
+    /// The identifiers every request may carry, falling back to the configuration.
+    fn read_ids(&self, req: &mut Fields) -> Result<CallIds> {
+        let s = &self.settings;
+        Ok(CallIds {
+            reference: req.opt_text("reference", MAX_REFERENCE_LEN)?,
+            pos_id: req
+                .opt_text("pos_id", config::MAX_ID_LEN)?
+                .or_else(|| s.pos_id.clone()),
+            site_id: req
+                .opt_text("site_id", config::MAX_ID_LEN)?
+                .or_else(|| s.site_id.clone()),
+            operator_id: req
+                .opt_text("operator_id", config::MAX_ID_LEN)?
+                .or_else(|| s.operator_id.clone()),
+            transaction_id: new_transaction_id(),
+        })
+    }
+
+    /// Every error leaves with the provider named and no secret in its texts.
+    fn finish_error(&self, op: Operation, mut e: Error) -> Error {
+        if e.provider.is_none() {
+            e.provider = Some(self.provider());
+        }
+        e.message = self.redactor.redact(&e.message);
+        e.provider_message = e.provider_message.map(|m| self.redactor.redact(&m));
+        if e.status() == VlStatus::VL_INVALID_ARGUMENT || e.status() == VlStatus::VL_UNSUPPORTED {
+            crate::log::emit(
+                Level::Debug,
+                &format!("{} {}: {}", self.provider(), op.name(), e.message),
+            );
+        }
+        e
+    }
+}
+
+/// Renders the result document of API.md §4: `{"ok":true,"data":..}` or `{"ok":false,"error":..}`.
+pub fn render(result: &Result<Value>) -> String {
+    #[derive(Serialize)]
+    struct Document<'a> {
+        ok: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<&'a Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a Error>,
+    }
+    let doc = match result {
+        Ok(data) => Document {
+            ok: true,
+            data: Some(data),
+            error: None,
+        },
+        Err(e) => Document {
+            ok: false,
+            data: None,
+            error: Some(e),
+        },
+    };
+    serde_json::to_string(&doc).unwrap_or_else(|e| {
+        format!(r#"{{"ok":false,"error":{{"code":10,"status":"internal","message":"cannot render the result: {}","provider":null,"http_status":null,"provider_code":null,"provider_message":null,"journal_id":null}}}}"#, e.to_string().replace(['"', '\\'], "'"))
+    })
+}
+
+/// A new transaction id: `vl-` + milliseconds since 1970 + 64 random bits, in hex. Unique across
+/// tills and restarts; sent to the provider as our reference where it has a field for one.
+pub fn new_transaction_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    // RandomState is seeded from the OS per process; hashing a counter and the clock through it
+    // gives distinct, unpredictable values without another dependency.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u128(now.as_nanos());
+    hasher.write_u32(std::process::id());
+    format!("vl-{:011x}-{:016x}", now.as_millis(), hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transaction_ids_are_distinct() {
+        let ids: std::collections::HashSet<String> =
+            (0..10_000).map(|_| new_transaction_id()).collect();
+        assert_eq!(ids.len(), 10_000);
+        assert!(ids.iter().all(|id| id.starts_with("vl-") && id.len() < 40));
+    }
+
+    #[test]
+    fn result_documents_have_ok_first() {
+        assert_eq!(
+            render(&Ok(json!({"a": 1}))),
+            r#"{"ok":true,"data":{"a":1}}"#
+        );
+        let doc = render(&Err(Error::invalid("`code` is missing")));
+        assert!(
+            doc.starts_with(r#"{"ok":false,"error":{"code":1,"status":"invalid_argument""#),
+            "{doc}"
+        );
+    }
+
+    #[test]
+    fn unknown_configuration_keys_are_refused_by_name() {
+        let err = Client::new(r#"{"provider":"eguma","api_key":"k","pos_idd":"1"}"#)
+            .err()
+            .unwrap();
+        assert_eq!(err.status(), VlStatus::VL_CONFIG);
+        assert!(err.message.contains("`pos_idd`"), "{}", err.message);
+        let err = Client::new(r#"{"provider":"egumaa","api_key":"k"}"#)
+            .err()
+            .unwrap();
+        assert!(
+            err.message.contains("unknown provider \"egumaa\""),
+            "{}",
+            err.message
+        );
+        let err = Client::new(r#"{"provider":"eguma"}"#).err().unwrap();
+        assert_eq!(
+            (err.status(), err.message.as_str()),
+            (VlStatus::VL_CONFIG, "`api_key` is missing")
+        );
+    }
+
+    #[test]
+    fn capabilities_come_from_the_provider_code() {
+        let client = Client::new(r#"{"provider":"eguma","api_key":"k"}"#).unwrap();
+        let names: Vec<&str> = client.operations().iter().map(|o| o.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "capabilities",
+                "balance",
+                "redeem",
+                "cancel_redemption",
+                "activation_status",
+                "activate",
+                "deactivation_status",
+                "deactivate",
+                "pending",
+                "recover"
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_never_appear_in_describe() {
+        let client = Client::new(
+            r#"{"provider":"eguma","api_key":"super-secret-key","proxy":"http://u:pw@proxy:3128"}"#,
+        )
+        .unwrap();
+        let text = client.describe().to_string();
+        assert!(
+            !text.contains("super-secret-key") && !text.contains("u:pw"),
+            "{text}"
+        );
+        assert!(text.contains("\"proxy\":\"http://proxy\""), "{text}");
+    }
+}

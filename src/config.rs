@@ -1,0 +1,253 @@
+//! Client configuration (API.md §5): the common keys. Provider keys (`api_key`, `client_id`, ...)
+//! are taken by the provider module, so each provider owns its settings in one place.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use ureq::http::Uri;
+
+use crate::error::{Error, Result};
+use crate::request::Fields;
+use crate::status::VlStatus;
+
+/// Default overall deadline of one call.
+pub(crate) const DEFAULT_TIMEOUT_MS: u64 = 15_000;
+/// Default deadline for opening a connection.
+pub(crate) const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 5_000;
+/// Longest accepted `pos_id`, `site_id`, `operator_id`.
+pub(crate) const MAX_ID_LEN: usize = 64;
+
+/// What to do with a money-moving operation whose answer was lost but which evidence shows
+/// went through (API.md §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InDoubtPolicy {
+    /// Undo it where the provider allows, so the POS sees a clean failure.
+    Reverse,
+    /// Keep it and report success.
+    Keep,
+}
+
+/// The common part of a client configuration, validated.
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    /// Provider id (`"eguma"`, ...).
+    pub provider: &'static str,
+    /// The provider's base URL, without a trailing slash.
+    pub base_url: String,
+    /// Overall deadline of one call, in milliseconds.
+    pub timeout_ms: u64,
+    /// Deadline for opening a connection, in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// The journal file, when money-moving calls are journaled to disk.
+    pub journal_path: Option<PathBuf>,
+    /// Default POS (till) id.
+    pub pos_id: Option<String>,
+    /// Default site (shop) id.
+    pub site_id: Option<String>,
+    /// Default operator (cashier) id.
+    pub operator_id: Option<String>,
+    /// HTTP proxy URL.
+    #[serde(serialize_with = "serialize_proxy")]
+    pub proxy: Option<String>,
+    /// Extra PEM root certificates.
+    pub ca_file: Option<PathBuf>,
+    /// See [`InDoubtPolicy`].
+    pub in_doubt_policy: InDoubtPolicy,
+    /// Whether plain `http://` may go to hosts other than loopback.
+    pub allow_insecure_http: bool,
+}
+
+/// A proxy URL may carry a password: only its host is shown.
+fn serialize_proxy<S: serde::Serializer>(
+    proxy: &Option<String>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    match proxy.as_deref().and_then(|p| p.parse::<Uri>().ok()) {
+        Some(uri) => ser.serialize_str(&format!(
+            "{}://{}",
+            uri.scheme_str().unwrap_or("http"),
+            uri.host().unwrap_or("?")
+        )),
+        None => ser.serialize_none(),
+    }
+}
+
+impl Settings {
+    /// Overall deadline of one call.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+
+    /// Deadline for opening a connection.
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_millis(self.connect_timeout_ms)
+    }
+
+    /// Takes the common keys from `fields`. `provider` must already have been taken;
+    /// `default_base_url` is the provider's production URL.
+    pub fn read(
+        fields: &mut Fields,
+        provider: &'static str,
+        default_base_url: &str,
+    ) -> Result<Settings> {
+        let allow_insecure_http = fields.opt_bool("allow_insecure_http")?.unwrap_or(false);
+        let base_url = match fields.opt_text("base_url", 2048)? {
+            Some(url) => check_url(&url, "base_url", allow_insecure_http)?,
+            None => default_base_url.to_string(),
+        };
+        let timeout_ms = fields
+            .opt_u64("timeout_ms", 100..=600_000)?
+            .unwrap_or(DEFAULT_TIMEOUT_MS);
+        let connect_timeout_ms = fields
+            .opt_u64("connect_timeout_ms", 100..=600_000)?
+            .unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS.min(timeout_ms));
+        if connect_timeout_ms > timeout_ms {
+            return Err(Error::config(format!(
+                "`connect_timeout_ms` ({connect_timeout_ms}) must not exceed `timeout_ms` ({timeout_ms})"
+            )));
+        }
+        let journal_path = fields.opt_text("journal_path", 4096)?.map(PathBuf::from);
+        let pos_id = fields.opt_text("pos_id", MAX_ID_LEN)?;
+        let site_id = fields.opt_text("site_id", MAX_ID_LEN)?;
+        let operator_id = fields.opt_text("operator_id", MAX_ID_LEN)?;
+        let proxy = match fields.opt_text("proxy", 2048)? {
+            Some(p) => Some(check_proxy(&p)?),
+            None => None,
+        };
+        let ca_file = fields.opt_text("ca_file", 4096)?.map(PathBuf::from);
+        let in_doubt_policy = match fields.opt_text("in_doubt_policy", 16)?.as_deref() {
+            None | Some("reverse") => InDoubtPolicy::Reverse,
+            Some("keep") => InDoubtPolicy::Keep,
+            Some(other) => {
+                return Err(Error::config(format!(
+                    "`in_doubt_policy` must be \"reverse\" or \"keep\", not {other:?}"
+                )));
+            }
+        };
+        Ok(Settings {
+            provider,
+            base_url,
+            timeout_ms,
+            connect_timeout_ms,
+            journal_path,
+            pos_id,
+            site_id,
+            operator_id,
+            proxy,
+            ca_file,
+            in_doubt_policy,
+            allow_insecure_http,
+        })
+    }
+}
+
+/// Reads the configuration's `provider` key.
+pub fn read_provider_id(fields: &mut Fields) -> Result<String> {
+    fields
+        .text("provider", 32)
+        .map_err(|e| Error::config(e.message))
+}
+
+/// Opens a configuration document for reading (errors are `VL_CONFIG`).
+pub fn parse(text: &str) -> Result<Fields> {
+    Fields::parse(text, VlStatus::VL_CONFIG, "configuration")
+}
+
+/// Validates a provider URL: `https://`, or `http://` to a loopback address (or anywhere with
+/// `allow_insecure_http`). No credentials, query or fragment in it. Returns it without a trailing
+/// slash.
+pub fn check_url(url: &str, key: &str, allow_insecure_http: bool) -> Result<String> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e| Error::config(format!("`{key}` is not a valid URL: {e}")))?;
+    let host = uri
+        .host()
+        .ok_or_else(|| Error::config(format!("`{key}` has no host: {url:?}")))?;
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if allow_insecure_http || is_loopback(host) => {}
+        Some("http") => {
+            return Err(Error::config(format!(
+                "`{key}` uses plain http to {host}, which is not a loopback address: use https \
+                 (or set `allow_insecure_http`)"
+            )));
+        }
+        _ => {
+            return Err(Error::config(format!(
+                "`{key}` must start with https:// (got {url:?})"
+            )));
+        }
+    }
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(Error::config(format!(
+            "`{key}` must not contain credentials"
+        )));
+    }
+    if uri.query().is_some() || url.contains('#') {
+        return Err(Error::config(format!(
+            "`{key}` must not contain a query or fragment"
+        )));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn check_proxy(proxy: &str) -> Result<String> {
+    let uri: Uri = proxy
+        .parse()
+        .map_err(|e| Error::config(format!("`proxy` is not a valid URL: {e}")))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(_)) => Ok(proxy.to_string()),
+        _ => Err(Error::config(format!(
+            "`proxy` must be an http:// or https:// proxy URL like \"http://proxy.local:3128\""
+        ))),
+    }
+}
+
+/// Whether a URL host is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
+pub fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert_eq!(
+            check_url("http://127.0.0.1:8080/eguma/", "base_url", false).unwrap(),
+            "http://127.0.0.1:8080/eguma"
+        );
+        assert!(check_url("http://localhost:1/x", "base_url", false).is_ok());
+        assert!(check_url("http://[::1]:1/x", "base_url", false).is_ok());
+        assert!(check_url("https://api.e-guma.ch", "base_url", false).is_ok());
+        let err = check_url("http://api.e-guma.ch", "base_url", false).unwrap_err();
+        assert_eq!(err.status(), VlStatus::VL_CONFIG);
+        assert!(err.message.contains("not a loopback"), "{}", err.message);
+        assert!(check_url("http://api.e-guma.ch", "base_url", true).is_ok());
+        assert!(check_url("http://127.0.0.1.evil.example/x", "base_url", false).is_err());
+    }
+
+    #[test]
+    fn refuses_odd_urls() {
+        for bad in [
+            "ftp://x",
+            "api.e-guma.ch",
+            "https://",
+            "https://u:p@host/",
+            "https://h/?apikey=1",
+            "not a url",
+        ] {
+            assert_eq!(
+                check_url(bad, "base_url", false).unwrap_err().status(),
+                VlStatus::VL_CONFIG,
+                "{bad}"
+            );
+        }
+    }
+}

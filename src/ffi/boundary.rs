@@ -1,0 +1,163 @@
+//! The mechanics every exported function shares: checking pointers and UTF-8, catching panics,
+//! and always handing out the result document.
+
+use std::cell::Cell;
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+use serde_json::Value;
+
+use crate::client::{Client, render};
+use crate::error::{Error, Result};
+use crate::log::{self, Level};
+use crate::status::VlStatus;
+
+use super::VlClient;
+
+thread_local! {
+    /// Whether this thread is inside an exported function (then a panic is logged, not printed).
+    static INSIDE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Routes panics raised inside the library to the logger instead of stderr (the library never
+/// writes to stderr); panics elsewhere in the host process keep the host's own hook.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if INSIDE.with(Cell::get) {
+                log::emit(
+                    Level::Error,
+                    &format!("voucherlink internal error (please report): {info}"),
+                );
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `body` with panics caught, writes the result document to `out_json` (when not NULL)
+/// and returns the status. This is the one exit of every function that has an `out_json`.
+pub(super) fn respond(
+    out_json: *mut *mut c_char,
+    body: impl FnOnce() -> Result<Value>,
+) -> VlStatus {
+    install_panic_hook();
+    let was_inside = INSIDE.with(|i| i.replace(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Error::internal(format!(
+            "internal error in voucherlink (please report): {what}"
+        )))
+    });
+    let status = match &result {
+        Ok(_) => VlStatus::VL_OK,
+        Err(e) => e.status(),
+    };
+    let document = panic::catch_unwind(AssertUnwindSafe(|| render(&result)))
+        .unwrap_or_else(|_| r#"{"ok":false,"error":{"code":10,"status":"internal","message":"cannot render the result","provider":null,"http_status":null,"provider_code":null,"provider_message":null,"journal_id":null}}"#.into());
+    INSIDE.with(|i| i.set(was_inside));
+    write_string(out_json, document);
+    status
+}
+
+/// Hands a string to the caller through `out` (freed with `vl_string_free`). NUL bytes cannot
+/// occur in JSON text (they are escaped), but are replaced rather than trusted.
+pub(super) fn write_string(out: *mut *mut c_char, text: String) {
+    if out.is_null() {
+        return;
+    }
+    let c_string = CString::new(text).unwrap_or_else(|e| {
+        let cleaned: Vec<u8> = e.into_vec().into_iter().filter(|b| *b != 0).collect();
+        CString::new(cleaned).unwrap_or_default()
+    });
+    // SAFETY: `out` is not NULL and the caller promises it points to writable storage for a pointer.
+    unsafe { *out = c_string.into_raw() };
+}
+
+/// Reads a caller's UTF-8 string argument. NULL and invalid UTF-8 are `VL_INVALID_ARGUMENT`,
+/// naming the parameter.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a NUL-terminated string that stays valid during the call.
+pub(super) unsafe fn read_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::invalid(format!("`{name}` is NULL")));
+    }
+    // SAFETY: not NULL; the caller guarantees NUL termination and validity.
+    let bytes = unsafe { CStr::from_ptr(ptr) };
+    bytes.to_str().map_err(|e| {
+        Error::invalid(format!(
+            "`{name}` is not valid UTF-8 (bad byte at offset {}); strings must be UTF-8, not the system code page",
+            e.valid_up_to()
+        ))
+    })
+}
+
+/// Borrows the client behind a handle. NULL is `VL_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `client` must be NULL or a handle from `vl_client_new` not yet freed.
+pub(super) unsafe fn client_ref<'a>(client: *mut VlClient) -> Result<&'a Client> {
+    if client.is_null() {
+        return Err(Error::invalid("`client` is NULL"));
+    }
+    // SAFETY: the caller guarantees a live handle; the client is only read (it is Sync).
+    Ok(unsafe { &(*client).client })
+}
+
+/// The status code of an error as the C function returns it.
+pub(super) fn status_of(result: &Result<()>) -> VlStatus {
+    match result {
+        Ok(()) => VlStatus::VL_OK,
+        Err(e) => e.status(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(out: *mut c_char) -> String {
+        assert!(!out.is_null(), "out_json is always set");
+        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        drop(unsafe { CString::from_raw(out) });
+        text
+    }
+
+    #[test]
+    fn a_panic_becomes_vl_internal_with_a_document() {
+        let mut out = std::ptr::null_mut();
+        let status = respond(&mut out, || panic!("boom"));
+        assert_eq!(status, VlStatus::VL_INTERNAL);
+        let doc = document(out);
+        assert!(
+            doc.starts_with(r#"{"ok":false,"error":{"code":10,"status":"internal""#),
+            "{doc}"
+        );
+        assert!(doc.contains("boom"), "{doc}");
+    }
+
+    #[test]
+    fn the_status_always_equals_the_documents_code() {
+        for status in VlStatus::ALL.into_iter().skip(1) {
+            let mut out = std::ptr::null_mut();
+            let returned = respond(&mut out, || Err(Error::new(status, "x")));
+            assert_eq!(returned, status);
+            assert!(document(out).contains(&format!(r#""code":{},"#, status.code())));
+        }
+        let mut out = std::ptr::null_mut();
+        assert_eq!(
+            respond(&mut out, || Ok(serde_json::json!({}))),
+            VlStatus::VL_OK
+        );
+        assert_eq!(document(out), r#"{"ok":true,"data":{}}"#);
+    }
+}

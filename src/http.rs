@@ -1,0 +1,281 @@
+//! The HTTP transport every provider shares: one keep-alive `ureq` agent per client, connect and
+//! overall deadlines, an optional proxy, verified TLS, a cap on the response size, no redirects
+//! followed, and failures classified by whether the request can have reached the provider.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ureq::Agent;
+use ureq::http::{self, Method};
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+
+/// Largest response body accepted from a provider. Real answers are a few kilobytes.
+pub(crate) const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+
+/// One request to a provider.
+#[derive(Debug)]
+pub struct HttpRequest {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// Full URL, which may carry secrets (e-guma's `apikey`): never logged.
+    pub url: String,
+    /// What may be logged instead of the URL: method-less path, codes masked, no secrets.
+    pub log_target: String,
+    /// Extra headers (authorization, provider headers).
+    pub headers: Vec<(&'static str, String)>,
+    /// JSON body, sent as `application/json`.
+    pub json_body: Option<Vec<u8>>,
+}
+
+impl HttpRequest {
+    /// A GET request.
+    pub fn get(url: String, log_target: String) -> Self {
+        HttpRequest {
+            method: Method::GET,
+            url,
+            log_target,
+            headers: Vec::new(),
+            json_body: None,
+        }
+    }
+
+    /// A POST request with a JSON body.
+    pub fn post_json(url: String, log_target: String, body: &serde_json::Value) -> Self {
+        HttpRequest {
+            method: Method::POST,
+            url,
+            log_target,
+            headers: Vec::new(),
+            json_body: Some(body.to_string().into_bytes()),
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+/// A provider's complete answer.
+#[derive(Debug)]
+pub struct HttpResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Content-Type`, when given.
+    pub content_type: Option<String>,
+    /// `Location`, for redirects (which are never followed).
+    pub location: Option<String>,
+    /// The body (at most [`MAX_RESPONSE_BYTES`]).
+    pub body: Vec<u8>,
+    /// Time from sending to the last byte.
+    pub elapsed: Duration,
+}
+
+impl HttpResponse {
+    /// The body as UTF-8 text, if it is.
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.body).ok()
+    }
+}
+
+/// Why no usable answer came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Nothing reached the provider (no connection, name not resolved, TLS refused): nothing can
+    /// have changed.
+    NotSent(String),
+    /// The request may have reached the provider, but no answer came back in time (timeout,
+    /// connection reset or closed). For a money-moving request the outcome is unknown.
+    AnswerLost(String),
+    /// An answer came back but could not be read (over the size cap, not HTTP).
+    BadAnswer(String),
+}
+
+impl Failure {
+    /// The explanation, for messages.
+    pub fn detail(&self) -> &str {
+        match self {
+            Failure::NotSent(d) | Failure::AnswerLost(d) | Failure::BadAnswer(d) => d,
+        }
+    }
+}
+
+/// The transport of one client.
+pub struct Http {
+    agent: Agent,
+}
+
+impl Http {
+    /// Builds the agent from the client's settings (deadlines, proxy, extra roots).
+    pub fn new(settings: &Settings) -> Result<Http> {
+        let proxy = match &settings.proxy {
+            Some(p) => Some(
+                ureq::Proxy::new(p)
+                    .map_err(|e| Error::config(format!("`proxy` is not usable: {e}")))?,
+            ),
+            // Never picked up from the environment: a till's traffic goes where its configuration says.
+            None => None,
+        };
+        let roots = match &settings.ca_file {
+            Some(path) => root_certs_with(path)?,
+            None => RootCerts::WebPki,
+        };
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(proxy)
+            .timeout_global(Some(settings.timeout()))
+            .timeout_connect(Some(settings.connect_timeout()))
+            .user_agent(concat!("voucherlink/", env!("CARGO_PKG_VERSION")))
+            .accept("application/json, text/plain;q=0.9, */*;q=0.1")
+            // Several lanes may share one client: keep their connections.
+            .max_idle_connections(32)
+            .max_idle_connections_per_host(16)
+            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .build();
+        Ok(Http {
+            agent: config.new_agent(),
+        })
+    }
+
+    /// Sends one request and reads the whole answer. HTTP error statuses are answers, not
+    /// failures; redirects are returned as answers, never followed.
+    pub fn send(&self, request: &HttpRequest) -> std::result::Result<HttpResponse, Failure> {
+        let started = Instant::now();
+        let mut builder = http::Request::builder()
+            .method(request.method.clone())
+            .uri(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
+        let result = match &request.json_body {
+            Some(body) => builder
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .map_err(|e| Failure::NotSent(format!("invalid request: {e}")))
+                .and_then(|r| self.agent.run(r).map_err(classify)),
+            None => builder
+                .body(())
+                .map_err(|e| Failure::NotSent(format!("invalid request: {e}")))
+                .and_then(|r| self.agent.run(r).map_err(classify)),
+        };
+        let mut response = result?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header("content-type");
+        let location = header("location");
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_vec()
+            .map_err(classify)?;
+        Ok(HttpResponse {
+            status,
+            content_type,
+            location,
+            body,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+/// Sorts a ureq error by whether the request can have reached the provider. When in doubt, it
+/// is treated as reached: a lost answer is never mistaken for "nothing happened".
+fn classify(error: ureq::Error) -> Failure {
+    use ureq::Error as E;
+    use ureq::Timeout as T;
+    match error {
+        E::HostNotFound => {
+            Failure::NotSent("the provider's host name could not be resolved".into())
+        }
+        E::ConnectionFailed => Failure::NotSent("could not connect to the provider".into()),
+        E::Timeout(T::Connect | T::Resolve) => {
+            Failure::NotSent("timed out while connecting to the provider".into())
+        }
+        E::Tls(m) => Failure::NotSent(format!("TLS failed: {m}")),
+        E::Rustls(e) => Failure::NotSent(format!("TLS failed: {e}")),
+        E::ConnectProxyFailed(m) => {
+            Failure::NotSent(format!("the proxy refused the connection: {m}"))
+        }
+        E::InvalidProxyUrl => Failure::NotSent("the proxy URL is invalid".into()),
+        E::BadUri(m) => Failure::NotSent(format!("invalid URL: {m}")),
+        E::Http(e) => Failure::NotSent(format!("invalid request: {e}")),
+        E::Timeout(kind) => Failure::AnswerLost(format!("no answer in time ({kind})")),
+        E::Io(e) => Failure::AnswerLost(format!("connection lost: {e}")),
+        E::BodyExceedsLimit(limit) => {
+            Failure::BadAnswer(format!("the answer is larger than {limit} bytes"))
+        }
+        E::LargeResponseHeader(..) => {
+            Failure::BadAnswer("the answer's headers are too large".into())
+        }
+        E::Protocol(e) => Failure::BadAnswer(format!("the answer is not valid HTTP: {e}")),
+        other => Failure::AnswerLost(other.to_string()),
+    }
+}
+
+/// Mozilla's roots plus the PEM certificates of `path` (e.g. a POS network's proxy CA).
+fn root_certs_with(path: &std::path::Path) -> Result<RootCerts> {
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::config(format!("`ca_file` {} cannot be read: {e}", path.display())))?;
+    let mut certs: Vec<Certificate<'static>> = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::config(format!(
+                    "`ca_file` {} is not valid PEM: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::config(format!(
+            "`ca_file` {} contains no certificate",
+            path.display()
+        )));
+    }
+    certs.extend(
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()).to_owned()),
+    );
+    Ok(RootCerts::Specific(Arc::new(certs)))
+}
+
+/// Percent-encodes one URL path segment or query value (RFC 3986 unreserved characters kept).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_everything_but_unreserved_characters() {
+        assert_eq!(encode_component("L4FU5LQTKJR3"), "L4FU5LQTKJR3");
+        assert_eq!(encode_component("a/b?c#d e+%"), "a%2Fb%3Fc%23d%20e%2B%25");
+        assert_eq!(encode_component("ä"), "%C3%A4");
+    }
+}

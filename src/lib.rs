@@ -1,0 +1,27 @@
+//! voucherlink: vouchers, gift cards and coupons from e-guma, Treazure, GonnaOrder and
+//! Coupontools for point-of-sale systems, through one small, blocking C ABI.
+//!
+//! The C surface (API.md) lives in [`ffi`]; it is a thin layer over [`Client`]. Each provider is
+//! one module behind the [`providers::Provider`] trait; all share the transport in [`http`].
+
+pub mod client;
+pub mod code;
+pub mod config;
+pub mod error;
+pub mod ffi;
+pub mod http;
+pub mod log;
+pub mod model;
+pub mod money;
+pub mod operation;
+pub mod providers;
+pub mod request;
+pub mod status;
+
+pub use client::Client;
+pub use error::{Error, Result};
+pub use operation::Operation;
+pub use status::VlStatus;
+
+/// The library version, as `vl_version()` returns it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

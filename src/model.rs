@@ -1,0 +1,168 @@
+//! The documents operations return in `data` (API.md §6). Amounts are decimal strings in major
+//! units with the currency beside them.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Where a voucher stands, the same words for every provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VoucherStatus {
+    /// Exists but not sold/activated yet: no balance.
+    Created,
+    /// Usable.
+    Active,
+    /// Used up.
+    Redeemed,
+    /// Past its validity.
+    Expired,
+    /// Cancelled by the issuer.
+    Void,
+    /// Paid back to the customer.
+    Refunded,
+    /// Reserved by a checkout in progress.
+    Locked,
+    /// The provider does not say.
+    Unknown,
+}
+
+/// A limit on what a voucher may pay for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Restriction {
+    /// What kind of limit (`"article_set"`).
+    pub kind: String,
+    /// The provider's code for it.
+    pub code: String,
+    /// What the cashier must do about it.
+    pub message: String,
+}
+
+/// A voucher, gift card or coupon as the provider sees it now.
+#[derive(Clone, Debug, Serialize)]
+pub struct Voucher {
+    /// Provider id.
+    pub provider: &'static str,
+    /// The provider's canonical code: use it for every follow-up call.
+    pub code: String,
+    /// Where the voucher stands.
+    pub status: VoucherStatus,
+    /// Whether it can pay now.
+    pub redeemable: bool,
+    /// What is left on it.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub balance: Option<Decimal>,
+    /// Its value when sold.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub initial_amount: Option<Decimal>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// The provider's message for the cashier, if any.
+    pub message: Option<String>,
+    /// Expiry date (ISO 8601), when the provider gives one.
+    pub expires_at: Option<String>,
+    /// Limits on what it may pay for (empty when none).
+    pub restrictions: Vec<Restriction>,
+    /// The provider's own response, secrets removed.
+    pub raw: Value,
+}
+
+/// Money taken from (or given back to) a voucher.
+#[derive(Clone, Debug, Serialize)]
+pub struct Redemption {
+    /// Provider id.
+    pub provider: &'static str,
+    /// The provider's canonical code.
+    pub code: String,
+    /// What was actually taken (or given back).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// What is left on the voucher afterwards.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub balance: Option<Decimal>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// The provider's id of this redemption: keep it, `vl_cancel_redemption` needs it.
+    pub transaction_id: Option<String>,
+    /// Ready-to-print receipt lines (code, amount, balance left).
+    pub receipt_lines: Vec<String>,
+}
+
+/// Whether a voucher can be sold (activated), and for how much.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActivationStatus {
+    /// The provider's canonical code.
+    pub code: String,
+    /// Whether it can be sold now.
+    pub can_activate: bool,
+    /// Whether the cashier chooses the amount (then `amount` is null and `vl_activate` needs one).
+    pub free_amount: bool,
+    /// The fixed amount, when not a free amount.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub amount: Option<Decimal>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// The provider's message (why it cannot be sold).
+    pub message: Option<String>,
+}
+
+/// Whether a sold voucher can be taken back.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeactivationStatus {
+    /// The provider's canonical code.
+    pub code: String,
+    /// Whether it can be deactivated now.
+    pub can_deactivate: bool,
+    /// The value that would be taken back.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub amount: Option<Decimal>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// The provider's message (why it cannot be deactivated).
+    pub message: Option<String>,
+}
+
+/// Receipt lines for a redemption: `Voucher <code>`, `Redeemed <amount>`, `Balance <left>`.
+pub fn receipt_lines(
+    label: &str,
+    code: &str,
+    taken_label: &str,
+    amount: Decimal,
+    balance: Option<Decimal>,
+    currency: Option<&str>,
+) -> Vec<String> {
+    let money = |d: Decimal| crate::money::display(d, currency);
+    let mut lines = vec![
+        format!("{label} {code}"),
+        format!("{taken_label} {}", money(amount)),
+    ];
+    if let Some(b) = balance {
+        lines.push(format!("Balance {}", money(b)));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipt_lines_carry_code_amount_and_balance() {
+        let lines = receipt_lines(
+            "e-guma voucher",
+            "L4FU5LQTKJR3",
+            "Redeemed",
+            Decimal::new(2000, 2),
+            Some(Decimal::new(3000, 2)),
+            Some("CHF"),
+        );
+        assert_eq!(
+            lines,
+            [
+                "e-guma voucher L4FU5LQTKJR3",
+                "Redeemed CHF 20.00",
+                "Balance CHF 30.00"
+            ]
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! The operations of API.md §6: one C function each, named `vl_<name>`.
+
+/// An operation a client can be asked to perform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `vl_capabilities`: which operations this client's provider supports.
+    Capabilities,
+    /// `vl_balance`: look a voucher up.
+    Balance,
+    /// `vl_redeem`: take money from a voucher.
+    Redeem,
+    /// `vl_cancel_redemption`: give a redemption back.
+    CancelRedemption,
+    /// `vl_activation_status`: can this voucher or card be sold?
+    ActivationStatus,
+    /// `vl_activate`: sell (activate / load) a voucher.
+    Activate,
+    /// `vl_cancel_activation`: undo a sale right after it.
+    CancelActivation,
+    /// `vl_deactivation_status`: can a sold voucher be taken back?
+    DeactivationStatus,
+    /// `vl_deactivate`: take a sold voucher back.
+    Deactivate,
+    /// `vl_issue`: issue a new virtual card.
+    Issue,
+    /// `vl_history`: a card's balance mutations.
+    History,
+    /// `vl_member_vouchers`: a loyalty member's vouchers.
+    MemberVouchers,
+    /// `vl_validate`: what a voucher does to an order.
+    Validate,
+    /// `vl_submit_order`: report the finished order (consumes the voucher).
+    SubmitOrder,
+    /// `vl_lock`: reserve a coupon during checkout.
+    Lock,
+    /// `vl_unlock`: release a reserved coupon.
+    Unlock,
+    /// `vl_pending`: journal entries not yet settled.
+    Pending,
+    /// `vl_recover`: retry resolution of pending journal entries.
+    Recover,
+}
+
+impl Operation {
+    /// Every operation, in the order of API.md §6.
+    pub const ALL: [Operation; 18] = [
+        Operation::Capabilities,
+        Operation::Balance,
+        Operation::Redeem,
+        Operation::CancelRedemption,
+        Operation::ActivationStatus,
+        Operation::Activate,
+        Operation::CancelActivation,
+        Operation::DeactivationStatus,
+        Operation::Deactivate,
+        Operation::Issue,
+        Operation::History,
+        Operation::MemberVouchers,
+        Operation::Validate,
+        Operation::SubmitOrder,
+        Operation::Lock,
+        Operation::Unlock,
+        Operation::Pending,
+        Operation::Recover,
+    ];
+
+    /// The name used in `vl_<name>`, in capabilities and in the simulator's fault rules.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Capabilities => "capabilities",
+            Operation::Balance => "balance",
+            Operation::Redeem => "redeem",
+            Operation::CancelRedemption => "cancel_redemption",
+            Operation::ActivationStatus => "activation_status",
+            Operation::Activate => "activate",
+            Operation::CancelActivation => "cancel_activation",
+            Operation::DeactivationStatus => "deactivation_status",
+            Operation::Deactivate => "deactivate",
+            Operation::Issue => "issue",
+            Operation::History => "history",
+            Operation::MemberVouchers => "member_vouchers",
+            Operation::Validate => "validate",
+            Operation::SubmitOrder => "submit_order",
+            Operation::Lock => "lock",
+            Operation::Unlock => "unlock",
+            Operation::Pending => "pending",
+            Operation::Recover => "recover",
+        }
+    }
+
+    /// Looks an operation up by [`Operation::name`].
+    pub fn from_name(name: &str) -> Option<Operation> {
+        Operation::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// Whether the operation moves money (journaled before sending, never re-sent blindly).
+    /// Coupontools' `redeem` (validating a coupon) counts: it consumes the coupon's value.
+    pub fn moves_money(self) -> bool {
+        matches!(
+            self,
+            Operation::Redeem
+                | Operation::CancelRedemption
+                | Operation::Activate
+                | Operation::CancelActivation
+                | Operation::Deactivate
+                | Operation::Issue
+                | Operation::SubmitOrder
+        )
+    }
+
+    /// Whether the client answers this operation itself, for every provider (no provider call).
+    pub fn is_client_level(self) -> bool {
+        matches!(
+            self,
+            Operation::Capabilities | Operation::Pending | Operation::Recover
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for op in Operation::ALL {
+            assert_eq!(Operation::from_name(op.name()), Some(op));
+        }
+        assert_eq!(Operation::from_name("refund"), None);
+    }
+}

@@ -1,0 +1,797 @@
+//! e-guma (Switzerland): vouchers and depot vouchers, REST API v1.
+//!
+//! Wire format (research/providers.md §1): `apikey` query parameter on every request (one key per
+//! outlet); paths `/v1/vouchers/{code}/{action}.json` and `/v1/depot_vouchers/{code}/{action}.json`;
+//! JSON bodies with amounts in integer cents; errors as an HTTP status with a plain-text body.
+//!
+//! Assumptions, because e-guma does not document them (listed in the README too):
+//! - A business refusal on a POST (unknown code, not redeemable, amount too high) comes as HTTP 400
+//!   with the cashier's text, as e-guma's own client logs show for depot vouchers; it is mapped to
+//!   `VL_REJECTED` with that text. HTTP 404, if e-guma ever sends it, is `VL_NOT_FOUND`.
+//! - Balance answers `is_redeemable: false` for unknown codes too (e-guma lists "not found" among
+//!   its reasons), so an unknown code is a voucher with `redeemable: false`, status `unknown`, and
+//!   e-guma's message — not an error.
+//! - Activate and deactivate answers come in two documented shapes (`amount_in_cents` or
+//!   `balance_in_cents`); both are read.
+//! - The account has one currency; answers without a `currency` use the last one seen.
+
+use std::sync::Mutex;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::code::{self, CodeRules};
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::http::{Failure, HttpRequest, HttpResponse, encode_component};
+use crate::log::{Level, Redactor};
+use crate::model::{
+    self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus,
+};
+use crate::money;
+use crate::providers::{self, Call, Provider, ProviderInfo};
+use crate::request::{Fields, MAX_TEXT_LEN};
+use crate::status::VlStatus;
+
+const ID: &str = "eguma";
+
+/// The registry entry.
+pub const INFO: ProviderInfo = ProviderInfo {
+    id: ID,
+    default_base_url: "https://api.e-guma.ch",
+    create,
+};
+
+/// e-guma codes: any case, with or without the dashes of the printed form (`L4FU-5LQT-KJR3`) or
+/// spaces; sent upper case without separators, as the barcode reads.
+const CODE_RULES: CodeRules = CodeRules {
+    upper_case: true,
+    strip_separators: true,
+};
+
+/// e-guma accounts are in CHF or EUR: cents.
+const DECIMALS: u32 = 2;
+
+/// e-guma's limit for `reference_number` and `deactivate_reason`.
+const MAX_REFERENCE_LEN: usize = 1024;
+
+/// Label on receipts.
+const RECEIPT_LABEL: &str = "e-guma voucher";
+
+fn create(
+    fields: &mut Fields,
+    settings: &Settings,
+    redactor: &Redactor,
+) -> Result<Box<dyn Provider>> {
+    let api_key = fields
+        .text("api_key", 256)
+        .map_err(|e| Error::config(e.message))?;
+    redactor.add(&api_key);
+    Ok(Box::new(Eguma {
+        base_url: settings.base_url.clone(),
+        api_key,
+        currency: Mutex::new(None),
+    }))
+}
+
+/// The e-guma provider of one client (one outlet: one API key).
+pub struct Eguma {
+    base_url: String,
+    api_key: String,
+    currency: Mutex<Option<String>>,
+}
+
+/// Which collection a code lives in.
+#[derive(Clone, Copy)]
+enum Kind {
+    Voucher,
+    Depot,
+}
+
+// ---- Answers, as e-guma sends them (unknown fields ignored) ----
+
+#[derive(Deserialize)]
+struct BalanceAnswer {
+    code: Option<String>,
+    is_redeemable: bool,
+    balance_in_cents: i64,
+    total_amount_in_cents: Option<i64>,
+    currency: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RedeemAnswer {
+    code: Option<String>,
+    balance_in_cents: i64,
+    redeem_token: String,
+}
+
+#[derive(Deserialize)]
+struct CancelAnswer {
+    code: Option<String>,
+    balance_in_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct ActivateStatusAnswer {
+    code: Option<String>,
+    can_be_activated: bool,
+    free_amount: bool,
+    amount_in_cents: Option<i64>,
+    currency: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DeactivateStatusAnswer {
+    code: Option<String>,
+    can_be_deactivated: bool,
+    amount_in_cents: Option<i64>,
+    message: Option<String>,
+}
+
+/// Activate and deactivate answers: `amount_in_cents` in one documented revision,
+/// `balance_in_cents` in another.
+#[derive(Deserialize)]
+struct AmountAnswer {
+    code: Option<String>,
+    amount_in_cents: Option<i64>,
+    balance_in_cents: Option<i64>,
+}
+
+impl AmountAnswer {
+    fn cents(&self) -> Option<i64> {
+        self.amount_in_cents.or(self.balance_in_cents)
+    }
+}
+
+/// A parsed answer together with e-guma's JSON, for `raw`.
+struct Answer<T> {
+    parsed: T,
+    raw: Value,
+}
+
+impl Eguma {
+    fn url(&self, kind: Kind, code: &str, action: &str) -> (String, String) {
+        let collection = match kind {
+            Kind::Voucher => "vouchers",
+            Kind::Depot => "depot_vouchers",
+        };
+        let url = format!(
+            "{}/v1/{collection}/{}/{action}.json?apikey={}",
+            self.base_url,
+            encode_component(code),
+            encode_component(&self.api_key)
+        );
+        let log_target = format!("/v1/{collection}/{}/{action}.json", code::mask(code));
+        (url, log_target)
+    }
+
+    fn get(&self, kind: Kind, code: &str, action: &str) -> HttpRequest {
+        let (url, target) = self.url(kind, code, action);
+        HttpRequest::get(url, target)
+    }
+
+    fn post(&self, kind: Kind, code: &str, action: &str, body: Value) -> HttpRequest {
+        let (url, target) = self.url(kind, code, action);
+        HttpRequest::post_json(url, target, &body)
+    }
+
+    fn remember_currency(&self, currency: Option<&str>) {
+        if let Some(c) = currency.filter(|c| !c.is_empty()) {
+            *self.currency.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.to_string());
+        }
+    }
+
+    fn currency(&self) -> Option<String> {
+        self.currency
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Sends a read and parses its answer. Nothing changes at e-guma, so any failure is definite.
+    fn read<T: for<'de> Deserialize<'de>>(
+        &self,
+        call: &Call,
+        request: HttpRequest,
+    ) -> Result<Answer<T>> {
+        let response = call
+            .send(&request)
+            .map_err(|f| providers::failure_error(ID, &f))?;
+        self.parse(call, &response)
+    }
+
+    /// Sends a money-moving request. A lost or unreadable answer is in doubt: e-guma may have
+    /// applied it.
+    fn write<T: for<'de> Deserialize<'de>>(
+        &self,
+        call: &Call,
+        request: HttpRequest,
+    ) -> Result<Answer<T>> {
+        let response = match call.send(&request) {
+            Ok(r) => r,
+            Err(f @ Failure::NotSent(_)) => return Err(providers::failure_error(ID, &f)),
+            Err(f) => return Err(in_doubt(call, f.detail(), None)),
+        };
+        match self.parse(call, &response) {
+            Err(e) if (200..300).contains(&response.status) => {
+                Err(in_doubt(call, &e.message, Some(response.status)))
+            }
+            other => other,
+        }
+    }
+
+    /// Turns an answer into `T`, or into the error e-guma's status and text mean.
+    fn parse<T: for<'de> Deserialize<'de>>(
+        &self,
+        call: &Call,
+        response: &HttpResponse,
+    ) -> Result<Answer<T>> {
+        if !(200..300).contains(&response.status) {
+            return Err(status_error(call, response));
+        }
+        let raw = providers::json_body(ID, response)?;
+        let parsed = T::deserialize(&raw).map_err(|e| {
+            Error::provider_failure(format!("unexpected answer from e-guma: {e}"))
+                .with_provider(ID)
+                .with_http_status(response.status)
+        })?;
+        Ok(Answer {
+            parsed,
+            raw: call.redact_json(raw),
+        })
+    }
+
+    /// Reads a voucher's balance (the canonical code comes back in it).
+    fn fetch_balance(&self, call: &Call, code: &str) -> Result<Answer<BalanceAnswer>> {
+        let answer: Answer<BalanceAnswer> =
+            self.read(call, self.get(Kind::Voucher, code, "balance"))?;
+        check_cents(answer.parsed.balance_in_cents, "balance_in_cents")?;
+        self.remember_currency(answer.parsed.currency.as_deref());
+        if let Some(canonical) = &answer.parsed.code {
+            call.hide_code(canonical);
+        }
+        Ok(answer)
+    }
+
+    fn voucher_from_balance(&self, sent_code: &str, answer: Answer<BalanceAnswer>) -> Voucher {
+        let b = &answer.parsed;
+        let total = b.total_amount_in_cents.filter(|t| *t >= 0);
+        let status = if b.is_redeemable {
+            VoucherStatus::Active
+        } else if b.balance_in_cents == 0 && total.is_some_and(|t| t > 0) {
+            VoucherStatus::Redeemed
+        } else {
+            VoucherStatus::Unknown
+        };
+        Voucher {
+            provider: ID,
+            code: canonical(b.code.as_deref(), sent_code),
+            status,
+            redeemable: b.is_redeemable,
+            balance: Some(money::from_minor_units(b.balance_in_cents, DECIMALS)),
+            initial_amount: total.map(|t| money::from_minor_units(t, DECIMALS)),
+            currency: b.currency.clone().or_else(|| self.currency()),
+            message: non_empty(b.message.as_deref()),
+            expires_at: None,
+            restrictions: Vec::new(),
+            raw: answer.raw,
+        }
+    }
+
+    fn fetch_activation_status(&self, call: &Call, code: &str) -> Result<ActivationStatus> {
+        let answer: Answer<ActivateStatusAnswer> =
+            self.read(call, self.get(Kind::Depot, code, "activate_status"))?;
+        let a = answer.parsed;
+        self.remember_currency(a.currency.as_deref());
+        let amount = match (a.free_amount, a.amount_in_cents) {
+            (false, Some(cents)) => Some(money::from_minor_units(
+                check_cents(cents, "amount_in_cents")?,
+                DECIMALS,
+            )),
+            _ => None,
+        };
+        Ok(ActivationStatus {
+            code: canonical(a.code.as_deref(), code),
+            can_activate: a.can_be_activated,
+            free_amount: a.free_amount,
+            amount,
+            currency: a.currency.or_else(|| self.currency()),
+            message: non_empty(a.message.as_deref()),
+        })
+    }
+
+    fn fetch_deactivation_status(&self, call: &Call, code: &str) -> Result<DeactivationStatus> {
+        let answer: Answer<DeactivateStatusAnswer> =
+            self.read(call, self.get(Kind::Depot, code, "deactivate_status"))?;
+        let a = answer.parsed;
+        Ok(DeactivationStatus {
+            code: canonical(a.code.as_deref(), code),
+            can_deactivate: a.can_be_deactivated,
+            amount: a
+                .amount_in_cents
+                .map(|c| money::from_minor_units(c, DECIMALS)),
+            currency: self.currency(),
+            message: non_empty(a.message.as_deref()),
+        })
+    }
+}
+
+impl Provider for Eguma {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn balance(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
+        let code = read_code(call, req)?;
+        req.finish()?;
+        let answer = self.fetch_balance(call, &code)?;
+        Ok(self.voucher_from_balance(&code, answer))
+    }
+
+    fn redeem(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
+        let code = read_code(call, req)?;
+        let wanted = AmountWanted::read(req)?;
+        req.finish()?;
+
+        let before = self.fetch_balance(call, &code)?;
+        let code = canonical(before.parsed.code.as_deref(), &code);
+        if !before.parsed.is_redeemable {
+            let message = non_empty(before.parsed.message.as_deref());
+            let mut error = Error::rejected(
+                message
+                    .clone()
+                    .unwrap_or_else(|| "This voucher cannot be redeemed.".into()),
+            )
+            .with_provider(ID);
+            if let Some(m) = message {
+                error = error.with_provider_message(m);
+            }
+            return Err(error);
+        }
+        let balance = money::from_minor_units(before.parsed.balance_in_cents, DECIMALS);
+        let currency = before.parsed.currency.clone().or_else(|| self.currency());
+        let amount = wanted.resolve(balance, currency.as_deref())?;
+        let cents = money::to_minor_units(amount, DECIMALS)?;
+
+        let body = json!({ "amount_in_cents": cents, "reference_number": reference_number(call) });
+        let answer: Answer<RedeemAnswer> =
+            self.write(call, self.post(Kind::Voucher, &code, "redeem", body))?;
+        let r = answer.parsed;
+        let left = money::from_minor_units(r.balance_in_cents, DECIMALS);
+        if left != balance - amount {
+            call.log(Level::Warn, || {
+                format!("balance went from {balance} to {left} for a redemption of {amount}: the voucher was used elsewhere meanwhile")
+            });
+        }
+        let code = canonical(r.code.as_deref(), &code);
+        call.log(Level::Info, || {
+            format!("redeemed {amount} from {code}, {left} left")
+        });
+        Ok(Redemption {
+            provider: ID,
+            receipt_lines: model::receipt_lines(
+                RECEIPT_LABEL,
+                &code,
+                "Redeemed",
+                amount,
+                Some(left),
+                currency.as_deref(),
+            ),
+            code,
+            amount,
+            balance: Some(left),
+            currency,
+            transaction_id: Some(r.redeem_token),
+        })
+    }
+
+    fn cancel_redemption(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
+        let code = read_code(call, req)?;
+        let token = req.text("transaction_id", 256)?;
+        let amount = req.amount("amount", DECIMALS)?;
+        req.finish()?;
+
+        // Also gives the canonical code and currency, and the balance before, for the log.
+        let before = self.fetch_balance(call, &code)?;
+        let code = canonical(before.parsed.code.as_deref(), &code);
+        let currency = before.parsed.currency.clone().or_else(|| self.currency());
+        let body = json!({ "redeem_token": token, "amount_in_cents": money::to_minor_units(amount, DECIMALS)? });
+        let answer: Answer<CancelAnswer> = self.write(
+            call,
+            self.post(Kind::Voucher, &code, "cancel_redemption", body),
+        )?;
+        let left = money::from_minor_units(answer.parsed.balance_in_cents, DECIMALS);
+        let code = canonical(answer.parsed.code.as_deref(), &code);
+        call.log(Level::Info, || {
+            format!("gave {amount} back to {code}, balance now {left}")
+        });
+        Ok(Redemption {
+            provider: ID,
+            receipt_lines: model::receipt_lines(
+                RECEIPT_LABEL,
+                &code,
+                "Cancelled",
+                amount,
+                Some(left),
+                currency.as_deref(),
+            ),
+            code,
+            amount,
+            balance: Some(left),
+            currency,
+            transaction_id: Some(token),
+        })
+    }
+
+    fn activation_status(&self, call: &Call, req: &mut Fields) -> Result<ActivationStatus> {
+        let code = read_code(call, req)?;
+        req.finish()?;
+        self.fetch_activation_status(call, &code)
+    }
+
+    fn activate(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
+        let code = read_code(call, req)?;
+        let amount = req.opt_amount("amount", DECIMALS)?;
+        req.finish()?;
+
+        let status = self.fetch_activation_status(call, &code)?;
+        if !status.can_activate {
+            return Err(refusal(status.message, "This voucher cannot be activated."));
+        }
+        let value = match (status.free_amount, amount, status.amount) {
+            (true, Some(a), _) => a,
+            (true, None, _) => {
+                return Err(Error::invalid(
+                    "`amount` is missing: this depot voucher has a free amount, the cashier must enter it",
+                ));
+            }
+            (false, Some(a), Some(fixed)) if a != fixed => {
+                return Err(Error::invalid(format!(
+                    "`amount` {a} differs from this depot voucher's fixed amount {fixed}: leave `amount` out"
+                )));
+            }
+            (false, _, Some(fixed)) => fixed,
+            (false, _, None) => {
+                return Err(Error::provider_failure(
+                    "e-guma gave no amount for a fixed-amount depot voucher",
+                )
+                .with_provider(ID));
+            }
+        };
+        // e-guma takes an amount only for free-amount vouchers.
+        let body = if status.free_amount {
+            json!({ "amount_in_cents": money::to_minor_units(value, DECIMALS)? })
+        } else {
+            json!({})
+        };
+        let answer: Answer<AmountAnswer> =
+            self.write(call, self.post(Kind::Depot, &status.code, "activate", body))?;
+        let activated = match answer.parsed.cents() {
+            Some(c) => money::from_minor_units(check_cents(c, "amount_in_cents")?, DECIMALS),
+            None => value,
+        };
+        let code = canonical(answer.parsed.code.as_deref(), &status.code);
+        call.log(Level::Info, || format!("activated {code} with {activated}"));
+        Ok(Voucher {
+            provider: ID,
+            code,
+            status: VoucherStatus::Active,
+            redeemable: true,
+            balance: Some(activated),
+            initial_amount: Some(activated),
+            currency: status.currency,
+            message: None,
+            expires_at: None,
+            restrictions: Vec::new(),
+            raw: answer.raw,
+        })
+    }
+
+    fn deactivation_status(&self, call: &Call, req: &mut Fields) -> Result<DeactivationStatus> {
+        let code = read_code(call, req)?;
+        req.finish()?;
+        self.fetch_deactivation_status(call, &code)
+    }
+
+    fn deactivate(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
+        let code = read_code(call, req)?;
+        let reason = req.opt_text("reason", MAX_TEXT_LEN)?;
+        req.finish()?;
+
+        // e-guma: "Use Deactivate Status before calling this method."
+        let status = self.fetch_deactivation_status(call, &code)?;
+        if !status.can_deactivate {
+            return Err(refusal(
+                status.message,
+                "This voucher cannot be deactivated.",
+            ));
+        }
+        let body = match &reason {
+            Some(r) => json!({ "deactivate_reason": truncate(r, MAX_REFERENCE_LEN) }),
+            None => json!({}),
+        };
+        let answer: Answer<AmountAnswer> = self.write(
+            call,
+            self.post(Kind::Depot, &status.code, "deactivate", body),
+        )?;
+        let value = answer
+            .parsed
+            .cents()
+            .map(|c| money::from_minor_units(c, DECIMALS))
+            .or(status.amount);
+        let code = canonical(answer.parsed.code.as_deref(), &status.code);
+        call.log(Level::Info, || format!("deactivated {code}"));
+        Ok(Voucher {
+            provider: ID,
+            code,
+            // Back on the stack: the depot voucher can be sold again.
+            status: VoucherStatus::Created,
+            redeemable: false,
+            balance: Some(money::from_minor_units(0, DECIMALS)),
+            initial_amount: value,
+            currency: status.currency,
+            message: None,
+            expires_at: None,
+            restrictions: Vec::new(),
+            raw: answer.raw,
+        })
+    }
+}
+
+/// `amount` or `remaining_to_pay`, exactly one.
+enum AmountWanted {
+    Exactly(Decimal),
+    UpTo(Decimal),
+}
+
+impl AmountWanted {
+    fn read(req: &mut Fields) -> Result<AmountWanted> {
+        match (
+            req.opt_amount("amount", DECIMALS)?,
+            req.opt_amount("remaining_to_pay", DECIMALS)?,
+        ) {
+            (Some(a), None) => Ok(AmountWanted::Exactly(a)),
+            (None, Some(r)) => Ok(AmountWanted::UpTo(r)),
+            (Some(_), Some(_)) => Err(Error::invalid(
+                "give either `amount` or `remaining_to_pay`, not both",
+            )),
+            (None, None) => Err(Error::invalid("`amount` or `remaining_to_pay` is missing")),
+        }
+    }
+
+    /// The amount to take from a voucher holding `balance`: the exact amount if it is covered,
+    /// else `min(remaining_to_pay, balance)` as e-guma's guide prescribes.
+    fn resolve(&self, balance: Decimal, currency: Option<&str>) -> Result<Decimal> {
+        let show = |d: Decimal| money::display(d, currency);
+        match *self {
+            AmountWanted::Exactly(a) if a > balance => Err(Error::rejected(format!(
+                "Insufficient balance: the voucher has {}, {} was asked for.",
+                show(balance),
+                show(a)
+            ))
+            .with_provider(ID)),
+            AmountWanted::Exactly(a) => Ok(a),
+            AmountWanted::UpTo(_) if balance <= Decimal::ZERO => {
+                Err(Error::rejected("The voucher has no balance left.").with_provider(ID))
+            }
+            AmountWanted::UpTo(r) => Ok(r.min(balance)),
+        }
+    }
+}
+
+fn read_code(call: &Call, req: &mut Fields) -> Result<String> {
+    let code = req.code("code", CODE_RULES)?;
+    call.hide_code(&code);
+    Ok(code)
+}
+
+/// e-guma's `reference_number`: the POS reference, then our transaction id, so that either finds
+/// the redemption in e-guma's back office.
+fn reference_number(call: &Call) -> String {
+    let ours = &call.ids.transaction_id;
+    match &call.ids.reference {
+        Some(r) => truncate(&format!("{r} [{ours}]"), MAX_REFERENCE_LEN),
+        None => ours.clone(),
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}
+
+/// The code e-guma answered with, else the one sent. e-guma may map a short code to the real one.
+fn canonical(answered: Option<&str>, sent: &str) -> String {
+    match answered.map(str::trim) {
+        Some(c) if !c.is_empty() => c.to_string(),
+        _ => sent.to_string(),
+    }
+}
+
+fn non_empty(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// A negative amount from e-guma is an unusable answer, not money.
+fn check_cents(cents: i64, field: &str) -> Result<i64> {
+    if cents < 0 {
+        return Err(Error::provider_failure(format!(
+            "unexpected answer from e-guma: negative `{field}` ({cents})"
+        ))
+        .with_provider(ID));
+    }
+    Ok(cents)
+}
+
+/// A refusal e-guma expressed in a status answer (`can_be_activated: false` + message).
+fn refusal(message: Option<String>, fallback: &str) -> Error {
+    match message {
+        Some(m) => Error::rejected(m.clone())
+            .with_provider(ID)
+            .with_provider_message(m),
+        None => Error::rejected(fallback).with_provider(ID),
+    }
+}
+
+/// The error an HTTP error status means; e-guma's plain-text body becomes the cashier's message.
+fn status_error(call: &Call, response: &HttpResponse) -> Error {
+    let status = response.status;
+    let text = response
+        .text()
+        .map(|t| call.redact(&providers::text_excerpt(&error_text(t))))
+        .filter(|t| !t.is_empty());
+    let (code, fallback) = match status {
+        401 | 403 => (
+            VlStatus::VL_AUTH,
+            "e-guma refused the API key (check `api_key` for this outlet)".to_string(),
+        ),
+        404 => (
+            VlStatus::VL_NOT_FOUND,
+            "e-guma does not know this voucher".to_string(),
+        ),
+        400 | 409 | 422 => (
+            VlStatus::VL_REJECTED,
+            "e-guma refused the request".to_string(),
+        ),
+        300..=399 => (
+            VlStatus::VL_PROVIDER,
+            format!(
+                "e-guma answered with a redirect (HTTP {status}{}), which is not followed: check `base_url`",
+                response
+                    .location
+                    .as_deref()
+                    .map(|l| format!(" to {}", call.redact(l)))
+                    .unwrap_or_default()
+            ),
+        ),
+        500..=599 => (
+            VlStatus::VL_PROVIDER,
+            format!("e-guma failed (HTTP {status})"),
+        ),
+        _ => (
+            VlStatus::VL_PROVIDER,
+            format!("unexpected answer from e-guma (HTTP {status})"),
+        ),
+    };
+    let message = match (&text, code) {
+        (Some(t), VlStatus::VL_REJECTED | VlStatus::VL_NOT_FOUND) => t.clone(),
+        (Some(t), _) => format!("{fallback}: {t}"),
+        (None, _) => fallback,
+    };
+    let mut error = Error::new(code, message)
+        .with_provider(ID)
+        .with_http_status(status);
+    if let Some(t) = text {
+        error = error.with_provider_message(t);
+    }
+    error
+}
+
+/// e-guma's error bodies are plain text; should one be JSON, its `message` or `error` is the text.
+fn error_text(body: &str) -> String {
+    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
+        for key in ["message", "error"] {
+            if let Some(Value::String(s)) = map.get(key) {
+                return s.clone();
+            }
+        }
+    }
+    body.to_string()
+}
+
+/// A money-moving request whose outcome is unknown.
+fn in_doubt(call: &Call, detail: &str, http_status: Option<u16>) -> Error {
+    call.log(Level::Warn, || format!("outcome unknown: {detail}"));
+    let mut error = Error::new(
+        VlStatus::VL_IN_DOUBT,
+        format!(
+            "The {} was sent to e-guma but its answer was lost ({detail}); it may have gone through. \
+             Do not repeat it: check the voucher's balance first.",
+            call.op.name().replace('_', " ")
+        ),
+    )
+    .with_provider(ID);
+    if let Some(s) = http_status {
+        error = error.with_http_status(s);
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_documented_activate_answer_shapes_are_read() {
+        let a: AmountAnswer =
+            serde_json::from_str(r#"{"code":"CDHE2JNT5LS9","amount_in_cents":5000}"#).unwrap();
+        assert_eq!(a.cents(), Some(5000));
+        let b: AmountAnswer = serde_json::from_str(
+            r#"{"code":"CDHE2JNT5LS9","balance_in_cents":40000,"extra":null}"#,
+        )
+        .unwrap();
+        assert_eq!(b.cents(), Some(40000));
+    }
+
+    #[test]
+    fn balance_answers_with_unknown_and_null_fields_parse() {
+        let raw = r#"{"code":"2QH3QTDM28N6","is_redeemable":true,"balance_in_cents":5000,"total_amount_in_cents":5000,
+                     "currency":"CHF","product_id":7,"message":null,"extra":null,"book_as_discount":false}"#;
+        let b: BalanceAnswer = serde_json::from_str(raw).unwrap();
+        assert!(b.is_redeemable);
+        assert_eq!(non_empty(b.message.as_deref()), None);
+        assert_eq!(non_empty(Some("  ")), None);
+    }
+
+    #[test]
+    fn remaining_to_pay_takes_the_smaller_of_rest_and_balance() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(
+            AmountWanted::UpTo(d("80.00"))
+                .resolve(d("50.00"), None)
+                .unwrap(),
+            d("50.00")
+        );
+        assert_eq!(
+            AmountWanted::UpTo(d("20.00"))
+                .resolve(d("50.00"), None)
+                .unwrap(),
+            d("20.00")
+        );
+        assert_eq!(
+            AmountWanted::Exactly(d("50.00"))
+                .resolve(d("50.00"), None)
+                .unwrap(),
+            d("50.00")
+        );
+        let err = AmountWanted::Exactly(d("50.01"))
+            .resolve(d("50.00"), Some("CHF"))
+            .unwrap_err();
+        assert_eq!(err.status(), VlStatus::VL_REJECTED);
+        assert!(err.message.contains("CHF 50.00"), "{}", err.message);
+        assert_eq!(
+            AmountWanted::UpTo(d("5"))
+                .resolve(Decimal::ZERO, None)
+                .unwrap_err()
+                .status(),
+            VlStatus::VL_REJECTED
+        );
+    }
+
+    #[test]
+    fn json_error_bodies_yield_their_message() {
+        assert_eq!(
+            error_text(r#"{"message":"Kein Guthaben"}"#),
+            "Kein Guthaben"
+        );
+        assert_eq!(
+            error_text("Der Gutschein ist nicht vorhanden."),
+            "Der Gutschein ist nicht vorhanden."
+        );
+    }
+}

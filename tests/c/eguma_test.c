@@ -1,0 +1,284 @@
+/*
+ * The C test: voucherlink through its header and shared library, as a C POS uses it, against
+ * the simulator. Built with -std=c99 -Wall -Wextra -Werror -pedantic by tests/c_abi.rs.
+ *
+ *   eguma_test <eguma base_url> bad-inputs   every bad input of API.md §2 (nothing may be sent)
+ *   eguma_test <eguma base_url> flow         the whole e-guma checkout, depot vouchers, threads
+ *
+ * Prints one line per check; exits 0 only if every check passed.
+ */
+#include "voucherlink.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+static char config[1024];
+
+#define CHECK(cond, what)                                             \
+    do {                                                              \
+        if (cond) {                                                   \
+            printf("ok   %s\n", what);                                \
+        } else {                                                      \
+            printf("FAIL %s (%s:%d)\n", what, __FILE__, __LINE__);    \
+            failures++;                                               \
+        }                                                             \
+    } while (0)
+
+typedef VlStatus (*operation_fn)(VlClient *, const char *, char **);
+
+/* Calls an operation; the document is returned (caller frees with vl_string_free). */
+static VlStatus call(operation_fn f, VlClient *client, const char *request, char **doc) {
+    *doc = NULL;
+    return f(client, request, doc);
+}
+
+/* Copies the string value of "key":"..." from a document into out (empty when absent). */
+static void json_string(const char *doc, const char *key, char *out, size_t size) {
+    char pattern[64];
+    const char *start;
+    size_t n = 0;
+    out[0] = '\0';
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    start = doc ? strstr(doc, pattern) : NULL;
+    if (!start) return;
+    start += strlen(pattern);
+    while (start[n] && start[n] != '"' && n + 1 < size) {
+        out[n] = start[n];
+        n++;
+    }
+    out[n] = '\0';
+}
+
+static int contains(const char *doc, const char *needle) {
+    return doc != NULL && strstr(doc, needle) != NULL;
+}
+
+static VlClient *new_client(void) {
+    VlClient *client = NULL;
+    char *doc = NULL;
+    VlStatus st = vl_client_new(config, &client, &doc);
+    CHECK(st == VL_OK && client != NULL, "vl_client_new with a valid configuration");
+    vl_string_free(doc);
+    return client;
+}
+
+/* A bad input: the expected status, out_json set, ok:false, the named field in the message. */
+static void expect_bad(operation_fn f, VlClient *client, const char *request, const char *needle, const char *what) {
+    char *doc = NULL;
+    VlStatus st = call(f, client, request, &doc);
+    char line[256];
+    snprintf(line, sizeof line, "%s -> VL_INVALID_ARGUMENT naming %s", what, needle);
+    CHECK(st == VL_INVALID_ARGUMENT && contains(doc, "\"ok\":false") && contains(doc, "\"code\":1,") &&
+              contains(doc, "\"status\":\"invalid_argument\"") && contains(doc, needle),
+          line);
+    if (st != VL_INVALID_ARGUMENT || !contains(doc, needle)) printf("     got %u: %s\n", (unsigned)st, doc ? doc : "(null)");
+    vl_string_free(doc);
+}
+
+static int bad_inputs(void) {
+    VlClient *client = NULL;
+    char *doc = NULL;
+    VlStatus st;
+    const char invalid_utf8[] = {'{', '"', 'c', 'o', 'd', 'e', '"', ':', '"', (char)0xff, (char)0xfe, '"', '}', 0};
+
+    /* Configuration errors. */
+    st = vl_client_new("{\"provider\":\"eguma\",\"api_key\":\"k\",\"timeout\":5}", &client, &doc);
+    CHECK(st == VL_CONFIG && client == NULL && contains(doc, "`timeout`"), "unknown configuration key -> VL_CONFIG naming it");
+    vl_string_free(doc);
+    st = vl_client_new("{\"provider\":\"nope\"}", &client, &doc);
+    CHECK(st == VL_CONFIG && client == NULL && contains(doc, "\"status\":\"config\""), "unknown provider -> VL_CONFIG");
+    vl_string_free(doc);
+    st = vl_client_new("{\"provider\":\"eguma\",\"api_key\":\"k\",\"base_url\":\"http://example.com\"}", &client, &doc);
+    CHECK(st == VL_CONFIG && contains(doc, "loopback"), "plain http to a public host -> VL_CONFIG");
+    vl_string_free(doc);
+    st = vl_client_new(NULL, &client, &doc);
+    CHECK(st == VL_INVALID_ARGUMENT && client == NULL && contains(doc, "config_json"), "NULL configuration -> VL_INVALID_ARGUMENT");
+    vl_string_free(doc);
+    st = vl_client_new(config, NULL, &doc);
+    CHECK(st == VL_INVALID_ARGUMENT && contains(doc, "out_client"), "NULL out_client -> VL_INVALID_ARGUMENT");
+    vl_string_free(doc);
+    st = vl_client_new("{", &client, NULL);
+    CHECK(st == VL_CONFIG && client == NULL, "malformed configuration with NULL out_json -> VL_CONFIG");
+
+    client = new_client();
+
+    /* NULL pointers. */
+    st = call(vl_balance, NULL, "{\"code\":\"X\"}", &doc);
+    CHECK(st == VL_INVALID_ARGUMENT && contains(doc, "`client` is NULL"), "NULL client -> VL_INVALID_ARGUMENT");
+    vl_string_free(doc);
+    st = call(vl_redeem, client, NULL, &doc);
+    CHECK(st == VL_INVALID_ARGUMENT && contains(doc, "`request_json` is NULL"), "NULL request -> VL_INVALID_ARGUMENT");
+    vl_string_free(doc);
+    st = vl_balance(client, "{}", NULL);
+    CHECK(st == VL_INVALID_ARGUMENT, "NULL out_json still returns the status");
+
+    /* Malformed input. */
+    expect_bad(vl_balance, client, invalid_utf8, "UTF-8", "invalid UTF-8");
+    expect_bad(vl_balance, client, "{\"code\":", "not a valid JSON object", "malformed JSON");
+    expect_bad(vl_balance, client, "[\"L4FU5LQTKJR3\"]", "not a valid JSON object", "a JSON array");
+    expect_bad(vl_balance, client, "{}", "`code` is missing", "missing code");
+    expect_bad(vl_balance, client, "{\"code\":\"L4FU5LQTKJR3\",\"cod\":1}", "`cod`", "unknown field");
+    expect_bad(vl_balance, client, "{\"code\":5}", "`code` must be a string", "code of the wrong type");
+    expect_bad(vl_balance, client, "{\"code\":\"  \"}", "`code`", "blank code");
+    expect_bad(vl_balance, client, "{\"code\":\"L4FU\\u0000X\"}", "`code`", "control character in the code");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\"}", "`amount` or `remaining_to_pay` is missing", "redeem without an amount");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"-5.00\"}", "`amount`", "negative amount");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":0}", "`amount`", "zero amount");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"1.234\"}", "more than 2 decimals", "too precise amount");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":12.345}", "more than 2 decimals", "too precise JSON number");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":true}", "`amount`", "amount of the wrong type");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"1e9\"}", "`amount`", "amount in exponent notation");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":99999999}", "too large", "absurd amount");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"5\",\"remaining_to_pay\":\"5\"}", "not both", "amount and remaining_to_pay");
+    expect_bad(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"5\",\"amount\":\"500\"}", "duplicate field `amount`", "duplicate field");
+    expect_bad(vl_cancel_redemption, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"5\"}", "`transaction_id` is missing", "cancel without transaction_id");
+    expect_bad(vl_deactivate, client, "{\"code\":\"DEP0T0000001\",\"reason\":7}", "`reason`", "reason of the wrong type");
+
+    /* Unsupported operations are refused before anything is sent. */
+    st = call(vl_issue, client, "{\"amount\":\"50.00\"}", &doc);
+    CHECK(st == VL_UNSUPPORTED && contains(doc, "\"status\":\"unsupported\""), "vl_issue on e-guma -> VL_UNSUPPORTED");
+    vl_string_free(doc);
+    st = call(vl_lock, client, "{}", &doc);
+    CHECK(st == VL_UNSUPPORTED, "vl_lock on e-guma -> VL_UNSUPPORTED");
+    vl_string_free(doc);
+
+    vl_client_free(client);
+    vl_client_free(NULL);
+    vl_string_free(NULL);
+    return failures;
+}
+
+struct worker {
+    VlClient *client;
+    int ok;
+};
+
+static void *balance_worker(void *arg) {
+    struct worker *w = (struct worker *)arg;
+    int i;
+    for (i = 0; i < 10; i++) {
+        char *doc = NULL;
+        if (call(vl_balance, w->client, "{\"code\":\"2QH3-QTDM-28N6\"}", &doc) == VL_OK && contains(doc, "\"balance\":\"100.00\"")) {
+            w->ok++;
+        }
+        vl_string_free(doc);
+    }
+    return NULL;
+}
+
+static int flow(void) {
+    VlClient *client = new_client();
+    char *doc = NULL;
+    char token[128], code[64];
+    VlStatus st;
+    pthread_t threads[4];
+    struct worker workers[4];
+    int i, all_ok = 1;
+
+    CHECK(vl_abi_version() == VL_ABI_VERSION, "vl_abi_version() == VL_ABI_VERSION");
+    CHECK(strlen(vl_version()) >= 5, "vl_version() is MAJOR.MINOR.PATCH");
+
+    st = call(vl_capabilities, client, "{}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"provider\":\"eguma\"") && contains(doc, "\"redeem\"") && !contains(doc, "\"issue\""),
+          "vl_capabilities lists e-guma's operations");
+    vl_string_free(doc);
+
+    /* A scanned code with dashes, typed in lower case. */
+    st = call(vl_balance, client, "{\"code\":\" l4fu-5lqt-kjr3 \"}", &doc);
+    json_string(doc, "code", code, sizeof code);
+    CHECK(st == VL_OK && strcmp(code, "L4FU5LQTKJR3") == 0 && contains(doc, "\"balance\":\"50.00\"") &&
+              contains(doc, "\"currency\":\"CHF\"") && contains(doc, "\"redeemable\":true") && contains(doc, "\"status\":\"active\""),
+          "vl_balance of a dashed, lower-case code");
+    vl_string_free(doc);
+
+    /* A short code maps to the canonical code. */
+    st = call(vl_balance, client, "{\"code\":\"short1\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"code\":\"L4FU5LQTKJR3\""), "vl_balance of a short code returns the real code");
+    vl_string_free(doc);
+
+    /* Redeem min(remaining_to_pay, balance). */
+    st = call(vl_redeem, client, "{\"code\":\"L4FU-5LQT-KJR3\",\"remaining_to_pay\":\"80.00\",\"reference\":\"R-1001\"}", &doc);
+    json_string(doc, "transaction_id", token, sizeof token);
+    CHECK(st == VL_OK && contains(doc, "\"amount\":\"50.00\"") && contains(doc, "\"balance\":\"0.00\"") && strlen(token) > 10 &&
+              contains(doc, "\"receipt_lines\":[\"e-guma voucher L4FU5LQTKJR3\",\"Redeemed CHF 50.00\",\"Balance CHF 0.00\"]"),
+          "vl_redeem with remaining_to_pay takes the whole balance and prints receipt lines");
+    vl_string_free(doc);
+
+    st = call(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"1.00\"}", &doc);
+    CHECK(st == VL_REJECTED && contains(doc, "\"status\":\"rejected\"") && contains(doc, "bereits eingel"),
+          "a used voucher is refused with e-guma's message");
+    vl_string_free(doc);
+
+    {
+        char request[512];
+        snprintf(request, sizeof request, "{\"code\":\"L4FU5LQTKJR3\",\"transaction_id\":\"%s\",\"amount\":\"50.00\"}", token);
+        st = call(vl_cancel_redemption, client, request, &doc);
+        CHECK(st == VL_OK && contains(doc, "\"balance\":\"50.00\"") && contains(doc, "\"amount\":\"50.00\""),
+              "vl_cancel_redemption gives the amount back");
+        vl_string_free(doc);
+    }
+
+    st = call(vl_redeem, client, "{\"code\":\"L4FU5LQTKJR3\",\"amount\":\"50.01\"}", &doc);
+    CHECK(st == VL_REJECTED && contains(doc, "Insufficient balance"), "more than the balance is refused before sending");
+    vl_string_free(doc);
+
+    /* Depot voucher with a free amount. */
+    st = call(vl_activation_status, client, "{\"code\":\"DEP0T-0000002\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"can_activate\":true") && contains(doc, "\"free_amount\":true") && contains(doc, "\"amount\":null"),
+          "vl_activation_status of a free-amount depot voucher");
+    vl_string_free(doc);
+    st = call(vl_activate, client, "{\"code\":\"DEP0T0000002\"}", &doc);
+    CHECK(st == VL_INVALID_ARGUMENT && contains(doc, "`amount` is missing"), "activating a free-amount voucher needs an amount");
+    vl_string_free(doc);
+    st = call(vl_activate, client, "{\"code\":\"DEP0T0000002\",\"amount\":25}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"balance\":\"25.00\"") && contains(doc, "\"status\":\"active\""),
+          "vl_activate with a free amount");
+    vl_string_free(doc);
+    st = call(vl_activate, client, "{\"code\":\"DEP0T0000002\",\"amount\":25}", &doc);
+    CHECK(st == VL_REJECTED && contains(doc, "bereits aktiviert"), "a second activation is refused");
+    vl_string_free(doc);
+
+    /* Deactivation of the fixed-amount depot voucher after selling it. */
+    st = call(vl_activate, client, "{\"code\":\"DEP0T0000001\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"balance\":\"100.00\""), "vl_activate with the fixed amount");
+    vl_string_free(doc);
+    st = call(vl_deactivation_status, client, "{\"code\":\"DEP0T0000001\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"can_deactivate\":true") && contains(doc, "\"amount\":\"100.00\""), "vl_deactivation_status");
+    vl_string_free(doc);
+    st = call(vl_deactivate, client, "{\"code\":\"DEP0T0000001\",\"reason\":\"order 1003 cancelled\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"status\":\"created\""), "vl_deactivate");
+    vl_string_free(doc);
+
+    /* One client shared by four threads. */
+    for (i = 0; i < 4; i++) {
+        workers[i].client = client;
+        workers[i].ok = 0;
+        pthread_create(&threads[i], NULL, balance_worker, &workers[i]);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        if (workers[i].ok != 10) all_ok = 0;
+    }
+    CHECK(all_ok, "4 threads x 10 balance calls on one client");
+
+    vl_client_free(client);
+    return failures;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s <eguma base_url> bad-inputs|flow\n", argv[0]);
+        return 2;
+    }
+    snprintf(config, sizeof config,
+             "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000}",
+             argv[1]);
+    if (strcmp(argv[2], "bad-inputs") == 0) bad_inputs();
+    else if (strcmp(argv[2], "flow") == 0) flow();
+    else return 2;
+    printf("%d failure(s)\n", failures);
+    return failures == 0 ? 0 : 1;
+}

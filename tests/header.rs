@@ -1,0 +1,112 @@
+//! include/voucherlink.h: generated from the Rust sources, checked in, and valid C99 and C++17.
+
+mod common;
+
+use std::process::Command;
+
+fn generate() -> String {
+    let root = common::repo();
+    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let bindings =
+        cbindgen::generate_with_config(&root, config).expect("cbindgen generates the header");
+    let mut out = Vec::new();
+    bindings.write(&mut out);
+    String::from_utf8(out).expect("UTF-8 header")
+}
+
+/// Fails when the checked-in header differs from what cbindgen generates now.
+/// `VOUCHERLINK_BLESS=1` (scripts/gen-header.sh) rewrites it instead.
+#[test]
+fn the_checked_in_header_is_up_to_date() {
+    let path = common::repo().join("include/voucherlink.h");
+    let generated = generate();
+    if std::env::var_os("VOUCHERLINK_BLESS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "include/voucherlink.h is stale: run scripts/gen-header.sh and commit the result"
+    );
+}
+
+#[test]
+fn the_header_declares_every_export_with_its_documentation() {
+    let header = std::fs::read_to_string(common::repo().join("include/voucherlink.h")).unwrap();
+    for op in voucherlink::Operation::ALL {
+        let decl = format!(
+            "VlStatus vl_{}(VlClient *client, const char *request_json, char **out_json);",
+            op.name()
+        );
+        assert!(header.contains(&decl), "missing: {decl}");
+    }
+    for decl in [
+        "const char *vl_version(void);",
+        "uint32_t vl_abi_version(void);",
+        "VlStatus vl_client_new(const char *config_json, VlClient **out_client, char **out_json);",
+        "void vl_client_free(VlClient *client);",
+        "void vl_string_free(char *s);",
+        "VlStatus vl_set_logger(VlLogFn callback, void *user_data, VlLogLevel min_level);",
+        "typedef void (*VlLogFn)(VlLogLevel level, const char *message_utf8, void *user_data);",
+        "typedef struct VlClient VlClient;",
+    ] {
+        assert!(header.contains(decl), "missing: {decl}");
+    }
+    for status in voucherlink::VlStatus::ALL {
+        let line = format!("{status:?} = {},", status.code());
+        assert!(header.contains(&line), "missing status {line}");
+    }
+    assert!(header.contains("#define VL_ABI_VERSION 1"));
+    assert!(header.contains("extern \"C\""), "C++ guard");
+    assert!(
+        header.matches("/**").count() > 30,
+        "doc comments reach the header"
+    );
+}
+
+#[test]
+fn the_version_macros_match_the_package() {
+    use voucherlink::ffi::*;
+    assert_eq!(
+        format!("{VL_VERSION_MAJOR}.{VL_VERSION_MINOR}.{VL_VERSION_PATCH}"),
+        env!("CARGO_PKG_VERSION")
+    );
+    let runtime = unsafe { std::ffi::CStr::from_ptr(vl_version()) }
+        .to_str()
+        .unwrap();
+    assert_eq!(runtime, env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn the_header_compiles_as_strict_c99() {
+    let dir = common::scratch("header-c99");
+    let source = dir.join("include_only.c");
+    std::fs::write(&source, "#include \"voucherlink.h\"\nint main(void) { return vl_abi_version() == VL_ABI_VERSION ? 0 : 1; }\n").unwrap();
+    let exe = dir.join("include_only");
+    common::compile(
+        "CC",
+        "cc",
+        &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"],
+        &[&source],
+        &exe,
+    );
+    assert!(Command::new(&exe).status().unwrap().success());
+}
+
+#[test]
+fn a_cpp17_program_including_the_header_builds_links_and_runs() {
+    let dir = common::scratch("header-cpp17");
+    let exe = dir.join("header_test");
+    let source = common::repo().join("tests/c/header_test.cpp");
+    common::compile(
+        "CXX",
+        "c++",
+        &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"],
+        &[&source],
+        &exe,
+    );
+    let out = Command::new(&exe).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains(": ok"), "{stdout}");
+}
