@@ -2,6 +2,7 @@
 //! thin wrappers around [`Client::new`] and [`Client::execute`].
 
 use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -11,11 +12,13 @@ use serde_json::{Value, json};
 use crate::config::{self, Settings};
 use crate::error::{Error, Result};
 use crate::http::Http;
+use crate::journal::Journal;
 use crate::log::{Level, Redactor};
 use crate::operation::Operation;
 use crate::providers::{self, Call, CallIds, Provider};
 use crate::request::Fields;
 use crate::status::VlStatus;
+use crate::transaction;
 
 /// Longest accepted `reference` (a POS receipt or transaction number).
 pub(crate) const MAX_REFERENCE_LEN: usize = 128;
@@ -26,6 +29,7 @@ pub struct Client {
     provider: Box<dyn Provider>,
     http: Http,
     redactor: Redactor,
+    journal: Arc<Journal>,
     operations: Vec<Operation>,
 }
 
@@ -36,33 +40,27 @@ impl Client {
         let provider_id = config::read_provider_id(&mut fields)?;
         let info = providers::lookup(&provider_id).ok_or_else(|| {
             let known: Vec<&str> = providers::PROVIDERS.iter().map(|p| p.id).collect();
-            Error::config(format!(
-                "unknown provider {provider_id:?} (this build has: {})",
-                known.join(", ")
-            ))
+            Error::config(format!("unknown provider {provider_id:?} (this build has: {})", known.join(", ")))
         })?;
         let settings = Settings::read(&mut fields, info.id, info.default_base_url)?;
         let redactor = Redactor::default();
         let provider = (info.create)(&mut fields, &settings, &redactor)?;
-        fields
-            .finish()
-            .map_err(|e| Error::config(format!("{} (provider {})", e.message, info.id)))?;
+        fields.finish().map_err(|e| Error::config(format!("{} (provider {})", e.message, info.id)))?;
         let http = Http::new(&settings)?;
-        let operations = providers::supported_operations(provider.as_ref(), &settings);
-        let client = Client {
-            settings,
-            provider,
-            http,
-            redactor,
-            operations,
+        let journal = match &settings.journal_path {
+            Some(path) => Journal::open(path)?,
+            None => Journal::memory(),
         };
-        crate::log::emit(
-            Level::Info,
-            &format!(
-                "{}: client ready, base URL {}",
-                info.id, client.settings.base_url
-            ),
-        );
+        let operations = providers::supported_operations(provider.as_ref(), &settings);
+        let client = Client { settings, provider, http, redactor, journal, operations };
+        crate::log::emit(Level::Info, &format!("{}: client ready, base URL {}", info.id, client.settings.base_url));
+        let open = client.journal.open_entries(&client.settings.base_url).len();
+        if open > 0 {
+            crate::log::emit(
+                Level::Warn,
+                &format!("{}: the journal holds {open} unsettled operation(s): call vl_recover", info.id),
+            );
+        }
         Ok(client)
     }
 
@@ -108,6 +106,8 @@ impl Client {
             )));
         }
         let ids = self.read_ids(&mut req)?;
+        let call = Call::new(op, &self.settings, &self.http, &self.redactor, self.journal.clone(), ids);
+        let provider = self.provider.as_ref();
         match op {
             Operation::Capabilities => {
                 req.finish()?;
@@ -115,27 +115,25 @@ impl Client {
             }
             Operation::Pending => {
                 req.finish()?;
-                Ok(json!({ "entries": [] }))
+                Ok(transaction::pending(&call))
             }
             Operation::Recover => {
                 req.finish()?;
-                Ok(json!({ "resolved": [], "still_pending": [] }))
+                Ok(transaction::recover(&call, provider))
             }
             _ => {
                 let started = Instant::now();
-                let call = Call::new(op, &self.settings, Some(&self.http), &self.redactor, ids);
-                let result = providers::dispatch(self.provider.as_ref(), op, &call, &mut req);
+                if op.moves_money() {
+                    transaction::retry_one_due(&call, provider);
+                }
+                let result = providers::dispatch(provider, op, &call, &mut req);
                 let ms = started.elapsed().as_millis();
                 match &result {
                     Ok(_) => call.log(Level::Info, || format!("done in {ms} ms")),
-                    Err(e) => call.log(
-                        if e.status() == VlStatus::VL_IN_DOUBT {
-                            Level::Error
-                        } else {
-                            Level::Warn
-                        },
-                        || format!("{} after {ms} ms: {}", e.status().name(), e.message),
-                    ),
+                    Err(e) => call
+                        .log(if e.status() == VlStatus::VL_IN_DOUBT { Level::Error } else { Level::Warn }, || {
+                            format!("{} after {ms} ms: {}", e.status().name(), e.message)
+                        }),
                 }
                 result
             }
@@ -147,15 +145,9 @@ impl Client {
         let s = &self.settings;
         Ok(CallIds {
             reference: req.opt_text("reference", MAX_REFERENCE_LEN)?,
-            pos_id: req
-                .opt_text("pos_id", config::MAX_ID_LEN)?
-                .or_else(|| s.pos_id.clone()),
-            site_id: req
-                .opt_text("site_id", config::MAX_ID_LEN)?
-                .or_else(|| s.site_id.clone()),
-            operator_id: req
-                .opt_text("operator_id", config::MAX_ID_LEN)?
-                .or_else(|| s.operator_id.clone()),
+            pos_id: req.opt_text("pos_id", config::MAX_ID_LEN)?.or_else(|| s.pos_id.clone()),
+            site_id: req.opt_text("site_id", config::MAX_ID_LEN)?.or_else(|| s.site_id.clone()),
+            operator_id: req.opt_text("operator_id", config::MAX_ID_LEN)?.or_else(|| s.operator_id.clone()),
             transaction_id: new_transaction_id(),
         })
     }
@@ -168,10 +160,7 @@ impl Client {
         e.message = self.redactor.redact(&e.message);
         e.provider_message = e.provider_message.map(|m| self.redactor.redact(&m));
         if e.status() == VlStatus::VL_INVALID_ARGUMENT || e.status() == VlStatus::VL_UNSUPPORTED {
-            crate::log::emit(
-                Level::Debug,
-                &format!("{} {}: {}", self.provider(), op.name(), e.message),
-            );
+            crate::log::emit(Level::Debug, &format!("{} {}: {}", self.provider(), op.name(), e.message));
         }
         e
     }
@@ -188,16 +177,8 @@ pub fn render(result: &Result<Value>) -> String {
         error: Option<&'a Error>,
     }
     let doc = match result {
-        Ok(data) => Document {
-            ok: true,
-            data: Some(data),
-            error: None,
-        },
-        Err(e) => Document {
-            ok: false,
-            data: None,
-            error: Some(e),
-        },
+        Ok(data) => Document { ok: true, data: Some(data), error: None },
+        Err(e) => Document { ok: false, data: None, error: Some(e) },
     };
     serde_json::to_string(&doc).unwrap_or_else(|e| {
         format!(r#"{{"ok":false,"error":{{"code":10,"status":"internal","message":"cannot render the result: {}","provider":null,"http_status":null,"provider_code":null,"provider_message":null,"journal_id":null}}}}"#, e.to_string().replace(['"', '\\'], "'"))
@@ -208,9 +189,7 @@ pub fn render(result: &Result<Value>) -> String {
 /// tills and restarts; sent to the provider as our reference where it has a field for one.
 pub fn new_transaction_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     // RandomState is seeded from the OS per process; hashing a counter and the clock through it
     // gives distinct, unpredictable values without another dependency.
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
@@ -226,45 +205,27 @@ mod tests {
 
     #[test]
     fn transaction_ids_are_distinct() {
-        let ids: std::collections::HashSet<String> =
-            (0..10_000).map(|_| new_transaction_id()).collect();
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| new_transaction_id()).collect();
         assert_eq!(ids.len(), 10_000);
         assert!(ids.iter().all(|id| id.starts_with("vl-") && id.len() < 40));
     }
 
     #[test]
     fn result_documents_have_ok_first() {
-        assert_eq!(
-            render(&Ok(json!({"a": 1}))),
-            r#"{"ok":true,"data":{"a":1}}"#
-        );
+        assert_eq!(render(&Ok(json!({"a": 1}))), r#"{"ok":true,"data":{"a":1}}"#);
         let doc = render(&Err(Error::invalid("`code` is missing")));
-        assert!(
-            doc.starts_with(r#"{"ok":false,"error":{"code":1,"status":"invalid_argument""#),
-            "{doc}"
-        );
+        assert!(doc.starts_with(r#"{"ok":false,"error":{"code":1,"status":"invalid_argument""#), "{doc}");
     }
 
     #[test]
     fn unknown_configuration_keys_are_refused_by_name() {
-        let err = Client::new(r#"{"provider":"eguma","api_key":"k","pos_idd":"1"}"#)
-            .err()
-            .unwrap();
+        let err = Client::new(r#"{"provider":"eguma","api_key":"k","pos_idd":"1"}"#).err().unwrap();
         assert_eq!(err.status(), VlStatus::VL_CONFIG);
         assert!(err.message.contains("`pos_idd`"), "{}", err.message);
-        let err = Client::new(r#"{"provider":"egumaa","api_key":"k"}"#)
-            .err()
-            .unwrap();
-        assert!(
-            err.message.contains("unknown provider \"egumaa\""),
-            "{}",
-            err.message
-        );
+        let err = Client::new(r#"{"provider":"egumaa","api_key":"k"}"#).err().unwrap();
+        assert!(err.message.contains("unknown provider \"egumaa\""), "{}", err.message);
         let err = Client::new(r#"{"provider":"eguma"}"#).err().unwrap();
-        assert_eq!(
-            (err.status(), err.message.as_str()),
-            (VlStatus::VL_CONFIG, "`api_key` is missing")
-        );
+        assert_eq!((err.status(), err.message.as_str()), (VlStatus::VL_CONFIG, "`api_key` is missing"));
     }
 
     #[test]
@@ -290,15 +251,11 @@ mod tests {
 
     #[test]
     fn secrets_never_appear_in_describe() {
-        let client = Client::new(
-            r#"{"provider":"eguma","api_key":"super-secret-key","proxy":"http://u:pw@proxy:3128"}"#,
-        )
-        .unwrap();
+        let client =
+            Client::new(r#"{"provider":"eguma","api_key":"super-secret-key","proxy":"http://u:pw@proxy:3128"}"#)
+                .unwrap();
         let text = client.describe().to_string();
-        assert!(
-            !text.contains("super-secret-key") && !text.contains("u:pw"),
-            "{text}"
-        );
+        assert!(!text.contains("super-secret-key") && !text.contains("u:pw"), "{text}");
         assert!(text.contains("\"proxy\":\"http://proxy\""), "{text}");
     }
 }

@@ -32,15 +32,9 @@ pub fn normalize(raw: &str, rules: CodeRules, field: &str) -> Result<String> {
             } else {
                 format!("the character {c:?}")
             };
-            return Err(Error::invalid(format!(
-                "`{field}` contains {what}, which no voucher code has"
-            )));
+            return Err(Error::invalid(format!("`{field}` contains {what}, which no voucher code has")));
         }
-        code.push(if rules.upper_case {
-            c.to_ascii_uppercase()
-        } else {
-            c
-        });
+        code.push(if rules.upper_case { c.to_ascii_uppercase() } else { c });
     }
     if code.is_empty() {
         return Err(Error::invalid(format!("`{field}` is empty")));
@@ -71,51 +65,25 @@ pub fn mask(code: &str) -> String {
 mod tests {
     use super::*;
 
-    const LOOSE: CodeRules = CodeRules {
-        upper_case: true,
-        strip_separators: true,
-    };
-    const EXACT: CodeRules = CodeRules {
-        upper_case: false,
-        strip_separators: false,
-    };
+    const LOOSE: CodeRules = CodeRules { upper_case: true, strip_separators: true };
+    const EXACT: CodeRules = CodeRules { upper_case: false, strip_separators: false };
 
     #[test]
     fn typed_and_scanned_forms_normalize_to_the_same_code() {
-        for typed in [
-            "L4FU-5LQT-KJR3",
-            "l4fu5lqtkjr3",
-            "  L4FU 5LQT KJR3\t",
-            "L4FU5LQTKJR3",
-        ] {
-            assert_eq!(
-                normalize(typed, LOOSE, "code").unwrap(),
-                "L4FU5LQTKJR3",
-                "{typed:?}"
-            );
+        for typed in ["L4FU-5LQT-KJR3", "l4fu5lqtkjr3", "  L4FU 5LQT KJR3\t", "L4FU5LQTKJR3"] {
+            assert_eq!(normalize(typed, LOOSE, "code").unwrap(), "L4FU5LQTKJR3", "{typed:?}");
         }
     }
 
     #[test]
     fn case_sensitive_codes_are_only_trimmed() {
-        assert_eq!(
-            normalize(" kkfiznr8Yp8630h82es8d ", EXACT, "code").unwrap(),
-            "kkfiznr8Yp8630h82es8d"
-        );
+        assert_eq!(normalize(" kkfiznr8Yp8630h82es8d ", EXACT, "code").unwrap(), "kkfiznr8Yp8630h82es8d");
         assert!(normalize("ab cd", EXACT, "code").is_err());
     }
 
     #[test]
     fn refuses_empty_long_and_non_ascii_codes() {
-        for bad in [
-            "",
-            "   ",
-            "--",
-            "ABC\u{0}DEF",
-            "ABCÄ",
-            "A\u{7f}",
-            &"A".repeat(MAX_CODE_LEN + 1),
-        ] {
+        for bad in ["", "   ", "--", "ABC\u{0}DEF", "ABCÄ", "A\u{7f}", &"A".repeat(MAX_CODE_LEN + 1)] {
             let err = normalize(bad, LOOSE, "code").expect_err(bad);
             assert!(err.message.contains("`code`"), "{}", err.message);
         }

@@ -20,7 +20,7 @@ pub(crate) const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 5_000;
 pub(crate) const MAX_ID_LEN: usize = 64;
 
 /// What to do with a money-moving operation whose answer was lost but which evidence shows
-/// went through (API.md §7).
+/// went through (API.md §7). Default: keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InDoubtPolicy {
@@ -61,16 +61,11 @@ pub struct Settings {
 }
 
 /// A proxy URL may carry a password: only its host is shown.
-fn serialize_proxy<S: serde::Serializer>(
-    proxy: &Option<String>,
-    ser: S,
-) -> Result<S::Ok, S::Error> {
+fn serialize_proxy<S: serde::Serializer>(proxy: &Option<String>, ser: S) -> Result<S::Ok, S::Error> {
     match proxy.as_deref().and_then(|p| p.parse::<Uri>().ok()) {
-        Some(uri) => ser.serialize_str(&format!(
-            "{}://{}",
-            uri.scheme_str().unwrap_or("http"),
-            uri.host().unwrap_or("?")
-        )),
+        Some(uri) => {
+            ser.serialize_str(&format!("{}://{}", uri.scheme_str().unwrap_or("http"), uri.host().unwrap_or("?")))
+        }
         None => ser.serialize_none(),
     }
 }
@@ -88,22 +83,15 @@ impl Settings {
 
     /// Takes the common keys from `fields`. `provider` must already have been taken;
     /// `default_base_url` is the provider's production URL.
-    pub fn read(
-        fields: &mut Fields,
-        provider: &'static str,
-        default_base_url: &str,
-    ) -> Result<Settings> {
+    pub fn read(fields: &mut Fields, provider: &'static str, default_base_url: &str) -> Result<Settings> {
         let allow_insecure_http = fields.opt_bool("allow_insecure_http")?.unwrap_or(false);
         let base_url = match fields.opt_text("base_url", 2048)? {
             Some(url) => check_url(&url, "base_url", allow_insecure_http)?,
             None => default_base_url.to_string(),
         };
-        let timeout_ms = fields
-            .opt_u64("timeout_ms", 100..=600_000)?
-            .unwrap_or(DEFAULT_TIMEOUT_MS);
-        let connect_timeout_ms = fields
-            .opt_u64("connect_timeout_ms", 100..=600_000)?
-            .unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS.min(timeout_ms));
+        let timeout_ms = fields.opt_u64("timeout_ms", 100..=600_000)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let connect_timeout_ms =
+            fields.opt_u64("connect_timeout_ms", 100..=600_000)?.unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS.min(timeout_ms));
         if connect_timeout_ms > timeout_ms {
             return Err(Error::config(format!(
                 "`connect_timeout_ms` ({connect_timeout_ms}) must not exceed `timeout_ms` ({timeout_ms})"
@@ -119,12 +107,11 @@ impl Settings {
         };
         let ca_file = fields.opt_text("ca_file", 4096)?.map(PathBuf::from);
         let in_doubt_policy = match fields.opt_text("in_doubt_policy", 16)?.as_deref() {
-            None | Some("reverse") => InDoubtPolicy::Reverse,
-            Some("keep") => InDoubtPolicy::Keep,
+            // Default "keep": the library keeps only what it has proven went through.
+            None | Some("keep") => InDoubtPolicy::Keep,
+            Some("reverse") => InDoubtPolicy::Reverse,
             Some(other) => {
-                return Err(Error::config(format!(
-                    "`in_doubt_policy` must be \"reverse\" or \"keep\", not {other:?}"
-                )));
+                return Err(Error::config(format!("`in_doubt_policy` must be \"reverse\" or \"keep\", not {other:?}")));
             }
         };
         Ok(Settings {
@@ -146,9 +133,7 @@ impl Settings {
 
 /// Reads the configuration's `provider` key.
 pub fn read_provider_id(fields: &mut Fields) -> Result<String> {
-    fields
-        .text("provider", 32)
-        .map_err(|e| Error::config(e.message))
+    fields.text("provider", 32).map_err(|e| Error::config(e.message))
 }
 
 /// Opens a configuration document for reading (errors are `VL_CONFIG`).
@@ -160,12 +145,8 @@ pub fn parse(text: &str) -> Result<Fields> {
 /// `allow_insecure_http`). No credentials, query or fragment in it. Returns it without a trailing
 /// slash.
 pub fn check_url(url: &str, key: &str, allow_insecure_http: bool) -> Result<String> {
-    let uri: Uri = url
-        .parse()
-        .map_err(|e| Error::config(format!("`{key}` is not a valid URL: {e}")))?;
-    let host = uri
-        .host()
-        .ok_or_else(|| Error::config(format!("`{key}` has no host: {url:?}")))?;
+    let uri: Uri = url.parse().map_err(|e| Error::config(format!("`{key}` is not a valid URL: {e}")))?;
+    let host = uri.host().ok_or_else(|| Error::config(format!("`{key}` has no host: {url:?}")))?;
     match uri.scheme_str() {
         Some("https") => {}
         Some("http") if allow_insecure_http || is_loopback(host) => {}
@@ -176,28 +157,20 @@ pub fn check_url(url: &str, key: &str, allow_insecure_http: bool) -> Result<Stri
             )));
         }
         _ => {
-            return Err(Error::config(format!(
-                "`{key}` must start with https:// (got {url:?})"
-            )));
+            return Err(Error::config(format!("`{key}` must start with https:// (got {url:?})")));
         }
     }
     if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
-        return Err(Error::config(format!(
-            "`{key}` must not contain credentials"
-        )));
+        return Err(Error::config(format!("`{key}` must not contain credentials")));
     }
     if uri.query().is_some() || url.contains('#') {
-        return Err(Error::config(format!(
-            "`{key}` must not contain a query or fragment"
-        )));
+        return Err(Error::config(format!("`{key}` must not contain a query or fragment")));
     }
     Ok(url.trim_end_matches('/').to_string())
 }
 
 fn check_proxy(proxy: &str) -> Result<String> {
-    let uri: Uri = proxy
-        .parse()
-        .map_err(|e| Error::config(format!("`proxy` is not a valid URL: {e}")))?;
+    let uri: Uri = proxy.parse().map_err(|e| Error::config(format!("`proxy` is not a valid URL: {e}")))?;
     match (uri.scheme_str(), uri.host()) {
         (Some("http" | "https"), Some(_)) => Ok(proxy.to_string()),
         _ => Err(Error::config(format!(
@@ -209,8 +182,7 @@ fn check_proxy(proxy: &str) -> Result<String> {
 /// Whether a URL host is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
 pub fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    bare.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -235,19 +207,8 @@ mod tests {
 
     #[test]
     fn refuses_odd_urls() {
-        for bad in [
-            "ftp://x",
-            "api.e-guma.ch",
-            "https://",
-            "https://u:p@host/",
-            "https://h/?apikey=1",
-            "not a url",
-        ] {
-            assert_eq!(
-                check_url(bad, "base_url", false).unwrap_err().status(),
-                VlStatus::VL_CONFIG,
-                "{bad}"
-            );
+        for bad in ["ftp://x", "api.e-guma.ch", "https://", "https://u:p@host/", "https://h/?apikey=1", "not a url"] {
+            assert_eq!(check_url(bad, "base_url", false).unwrap_err().status(), VlStatus::VL_CONFIG, "{bad}");
         }
     }
 }

@@ -43,10 +43,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error with a status and a message; no provider details.
     pub fn new(status: VlStatus, message: impl Into<String>) -> Self {
-        debug_assert!(
-            status != VlStatus::VL_OK,
-            "an error cannot have status VL_OK"
-        );
+        debug_assert!(status != VlStatus::VL_OK, "an error cannot have status VL_OK");
         Error {
             code: status,
             status_name: status,

@@ -33,13 +33,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// A GET request.
     pub fn get(url: String, log_target: String) -> Self {
-        HttpRequest {
-            method: Method::GET,
-            url,
-            log_target,
-            headers: Vec::new(),
-            json_body: None,
-        }
+        HttpRequest { method: Method::GET, url, log_target, headers: Vec::new(), json_body: None }
     }
 
     /// A POST request with a JSON body.
@@ -88,9 +82,12 @@ pub enum Failure {
     /// Nothing reached the provider (no connection, name not resolved, TLS refused): nothing can
     /// have changed.
     NotSent(String),
-    /// The request may have reached the provider, but no answer came back in time (timeout,
-    /// connection reset or closed). For a money-moving request the outcome is unknown.
+    /// The request may have reached the provider, but the connection was reset or closed
+    /// without a complete answer. For a money-moving request the outcome is unknown.
     AnswerLost(String),
+    /// The request may have reached the provider, but no complete answer came back before the
+    /// deadline; the provider may still be working on it.
+    TimedOut(String),
     /// An answer came back but could not be read (over the size cap, not HTTP).
     BadAnswer(String),
 }
@@ -99,7 +96,7 @@ impl Failure {
     /// The explanation, for messages.
     pub fn detail(&self) -> &str {
         match self {
-            Failure::NotSent(d) | Failure::AnswerLost(d) | Failure::BadAnswer(d) => d,
+            Failure::NotSent(d) | Failure::AnswerLost(d) | Failure::TimedOut(d) | Failure::BadAnswer(d) => d,
         }
     }
 }
@@ -113,10 +110,7 @@ impl Http {
     /// Builds the agent from the client's settings (deadlines, proxy, extra roots).
     pub fn new(settings: &Settings) -> Result<Http> {
         let proxy = match &settings.proxy {
-            Some(p) => Some(
-                ureq::Proxy::new(p)
-                    .map_err(|e| Error::config(format!("`proxy` is not usable: {e}")))?,
-            ),
+            Some(p) => Some(ureq::Proxy::new(p).map_err(|e| Error::config(format!("`proxy` is not usable: {e}")))?),
             // Never picked up from the environment: a till's traffic goes where its configuration says.
             None => None,
         };
@@ -137,56 +131,45 @@ impl Http {
             .max_idle_connections_per_host(16)
             .tls_config(TlsConfig::builder().root_certs(roots).build())
             .build();
-        Ok(Http {
-            agent: config.new_agent(),
-        })
+        Ok(Http { agent: config.new_agent() })
     }
 
-    /// Sends one request and reads the whole answer. HTTP error statuses are answers, not
+    /// Sends one request and reads the whole answer within `budget` (connecting, sending and
+    /// reading the body, however slowly the bytes come). HTTP error statuses are answers, not
     /// failures; redirects are returned as answers, never followed.
-    pub fn send(&self, request: &HttpRequest) -> std::result::Result<HttpResponse, Failure> {
+    pub fn send(&self, request: &HttpRequest, budget: Duration) -> std::result::Result<HttpResponse, Failure> {
         let started = Instant::now();
-        let mut builder = http::Request::builder()
-            .method(request.method.clone())
-            .uri(&request.url);
+        let mut builder = http::Request::builder().method(request.method.clone()).uri(&request.url);
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
         }
+        let invalid = |e: http::Error| Failure::NotSent(format!("invalid request: {e}"));
         let result = match &request.json_body {
             Some(body) => builder
                 .header("content-type", "application/json")
                 .body(body.clone())
-                .map_err(|e| Failure::NotSent(format!("invalid request: {e}")))
-                .and_then(|r| self.agent.run(r).map_err(classify)),
-            None => builder
-                .body(())
-                .map_err(|e| Failure::NotSent(format!("invalid request: {e}")))
-                .and_then(|r| self.agent.run(r).map_err(classify)),
+                .map_err(invalid)
+                .and_then(|r| self.run(r, budget)),
+            None => builder.body(()).map_err(invalid).and_then(|r| self.run(r, budget)),
         };
         let mut response = result?;
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let content_type = header("content-type");
         let location = header("location");
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-            .map_err(classify)?;
-        Ok(HttpResponse {
-            status,
-            content_type,
-            location,
-            body,
-            elapsed: started.elapsed(),
-        })
+        let body = response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(classify)?;
+        Ok(HttpResponse { status, content_type, location, body, elapsed: started.elapsed() })
+    }
+}
+
+impl Http {
+    fn run<B: ureq::AsSendBody>(
+        &self,
+        request: http::Request<B>,
+        budget: Duration,
+    ) -> Result<http::Response<ureq::Body>, Failure> {
+        let request = self.agent.configure_request(request).timeout_global(Some(budget)).build();
+        self.agent.run(request).map_err(classify)
     }
 }
 
@@ -196,29 +179,19 @@ fn classify(error: ureq::Error) -> Failure {
     use ureq::Error as E;
     use ureq::Timeout as T;
     match error {
-        E::HostNotFound => {
-            Failure::NotSent("the provider's host name could not be resolved".into())
-        }
+        E::HostNotFound => Failure::NotSent("the provider's host name could not be resolved".into()),
         E::ConnectionFailed => Failure::NotSent("could not connect to the provider".into()),
-        E::Timeout(T::Connect | T::Resolve) => {
-            Failure::NotSent("timed out while connecting to the provider".into())
-        }
+        E::Timeout(T::Connect | T::Resolve) => Failure::NotSent("timed out while connecting to the provider".into()),
         E::Tls(m) => Failure::NotSent(format!("TLS failed: {m}")),
         E::Rustls(e) => Failure::NotSent(format!("TLS failed: {e}")),
-        E::ConnectProxyFailed(m) => {
-            Failure::NotSent(format!("the proxy refused the connection: {m}"))
-        }
+        E::ConnectProxyFailed(m) => Failure::NotSent(format!("the proxy refused the connection: {m}")),
         E::InvalidProxyUrl => Failure::NotSent("the proxy URL is invalid".into()),
         E::BadUri(m) => Failure::NotSent(format!("invalid URL: {m}")),
         E::Http(e) => Failure::NotSent(format!("invalid request: {e}")),
-        E::Timeout(kind) => Failure::AnswerLost(format!("no answer in time ({kind})")),
+        E::Timeout(kind) => Failure::TimedOut(format!("no answer in time ({kind})")),
         E::Io(e) => Failure::AnswerLost(format!("connection lost: {e}")),
-        E::BodyExceedsLimit(limit) => {
-            Failure::BadAnswer(format!("the answer is larger than {limit} bytes"))
-        }
-        E::LargeResponseHeader(..) => {
-            Failure::BadAnswer("the answer's headers are too large".into())
-        }
+        E::BodyExceedsLimit(limit) => Failure::BadAnswer(format!("the answer is larger than {limit} bytes")),
+        E::LargeResponseHeader(..) => Failure::BadAnswer("the answer's headers are too large".into()),
         E::Protocol(e) => Failure::BadAnswer(format!("the answer is not valid HTTP: {e}")),
         other => Failure::AnswerLost(other.to_string()),
     }
@@ -226,31 +199,23 @@ fn classify(error: ureq::Error) -> Failure {
 
 /// Mozilla's roots plus the PEM certificates of `path` (e.g. a POS network's proxy CA).
 fn root_certs_with(path: &std::path::Path) -> Result<RootCerts> {
-    let pem = std::fs::read(path)
-        .map_err(|e| Error::config(format!("`ca_file` {} cannot be read: {e}", path.display())))?;
+    let pem =
+        std::fs::read(path).map_err(|e| Error::config(format!("`ca_file` {} cannot be read: {e}", path.display())))?;
     let mut certs: Vec<Certificate<'static>> = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
             Ok(_) => {}
             Err(e) => {
-                return Err(Error::config(format!(
-                    "`ca_file` {} is not valid PEM: {e}",
-                    path.display()
-                )));
+                return Err(Error::config(format!("`ca_file` {} is not valid PEM: {e}", path.display())));
             }
         }
     }
     if certs.is_empty() {
-        return Err(Error::config(format!(
-            "`ca_file` {} contains no certificate",
-            path.display()
-        )));
+        return Err(Error::config(format!("`ca_file` {} contains no certificate", path.display())));
     }
     certs.extend(
-        webpki_root_certs::TLS_SERVER_ROOT_CERTS
-            .iter()
-            .map(|der| Certificate::from_der(der.as_ref()).to_owned()),
+        webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|der| Certificate::from_der(der.as_ref()).to_owned()),
     );
     Ok(RootCerts::Specific(Arc::new(certs)))
 }

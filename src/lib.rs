@@ -4,12 +4,14 @@
 //! The C surface (API.md) lives in [`ffi`]; it is a thin layer over [`Client`]. Each provider is
 //! one module behind the [`providers::Provider`] trait; all share the transport in [`http`].
 
+pub mod call;
 pub mod client;
 pub mod code;
 pub mod config;
 pub mod error;
 pub mod ffi;
 pub mod http;
+pub mod journal;
 pub mod log;
 pub mod model;
 pub mod money;
@@ -17,6 +19,7 @@ pub mod operation;
 pub mod providers;
 pub mod request;
 pub mod status;
+pub mod transaction;
 
 pub use client::Client;
 pub use error::{Error, Result};

@@ -28,15 +28,7 @@ pub enum Level {
 impl Level {
     /// The level with this number, if any.
     pub fn from_u32(n: u32) -> Option<Level> {
-        [
-            Level::Trace,
-            Level::Debug,
-            Level::Info,
-            Level::Warn,
-            Level::Error,
-        ]
-        .into_iter()
-        .find(|l| *l as u32 == n)
+        [Level::Trace, Level::Debug, Level::Info, Level::Warn, Level::Error].into_iter().find(|l| *l as u32 == n)
     }
 }
 
@@ -50,14 +42,7 @@ static SINK: Lazy<RwLock<Option<Sink>>> = Lazy::new(|| RwLock::new(None));
 /// Installs `sink` for lines at `min_level` and above; `None` turns logging off.
 pub fn set_sink(sink: Option<Sink>, min_level: Level) {
     let mut slot = SINK.write().unwrap_or_else(|p| p.into_inner());
-    MIN_LEVEL.store(
-        if sink.is_some() {
-            min_level as u32
-        } else {
-            OFF
-        },
-        Ordering::SeqCst,
-    );
+    MIN_LEVEL.store(if sink.is_some() { min_level as u32 } else { OFF }, Ordering::SeqCst);
     *slot = sink;
 }
 

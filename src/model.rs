@@ -132,10 +132,7 @@ pub fn receipt_lines(
     currency: Option<&str>,
 ) -> Vec<String> {
     let money = |d: Decimal| crate::money::display(d, currency);
-    let mut lines = vec![
-        format!("{label} {code}"),
-        format!("{taken_label} {}", money(amount)),
-    ];
+    let mut lines = vec![format!("{label} {code}"), format!("{taken_label} {}", money(amount))];
     if let Some(b) = balance {
         lines.push(format!("Balance {}", money(b)));
     }
@@ -156,13 +153,6 @@ mod tests {
             Some(Decimal::new(3000, 2)),
             Some("CHF"),
         );
-        assert_eq!(
-            lines,
-            [
-                "e-guma voucher L4FU5LQTKJR3",
-                "Redeemed CHF 20.00",
-                "Balance CHF 30.00"
-            ]
-        );
+        assert_eq!(lines, ["e-guma voucher L4FU5LQTKJR3", "Redeemed CHF 20.00", "Balance CHF 30.00"]);
     }
 }

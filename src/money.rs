@@ -56,19 +56,13 @@ pub fn parse_decimal(value: &Value, field: &str) -> Result<Decimal> {
 /// Checks the range and precision of an amount; see [`parse_amount`].
 pub fn check_amount(amount: Decimal, field: &str, decimals: u32) -> Result<()> {
     if amount.is_sign_negative() && !amount.is_zero() {
-        return Err(Error::invalid(format!(
-            "`{field}` must be greater than zero, got {amount}"
-        )));
+        return Err(Error::invalid(format!("`{field}` must be greater than zero, got {amount}")));
     }
     if amount.is_zero() {
-        return Err(Error::invalid(format!(
-            "`{field}` must be greater than zero"
-        )));
+        return Err(Error::invalid(format!("`{field}` must be greater than zero")));
     }
     if amount > MAX_AMOUNT {
-        return Err(Error::invalid(format!(
-            "`{field}` is too large: {amount} (at most {MAX_AMOUNT})"
-        )));
+        return Err(Error::invalid(format!("`{field}` is too large: {amount} (at most {MAX_AMOUNT})")));
     }
     if amount.normalize().scale() > decimals {
         return Err(Error::invalid(format!(
@@ -108,9 +102,7 @@ pub fn to_minor_units(amount: Decimal, decimals: u32) -> Result<i64> {
     let factor = Decimal::from(10i64.pow(decimals));
     let minor = amount * factor;
     if minor.fract() != Decimal::ZERO {
-        return Err(Error::invalid(format!(
-            "amount {amount} has more than {decimals} decimals"
-        )));
+        return Err(Error::invalid(format!("amount {amount} has more than {decimals} decimals")));
     }
     i64::try_from(minor).map_err(|_| Error::invalid(format!("amount {amount} is out of range")))
 }
@@ -151,11 +143,7 @@ fn preview(value: &Value) -> String {
         Value::String(s) => format!("{s:?}"),
         other => other.to_string(),
     };
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
+    if text.chars().count() > 40 { format!("{}…", text.chars().take(40).collect::<String>()) } else { text }
 }
 
 #[cfg(test)]
@@ -211,11 +199,7 @@ mod tests {
         ] {
             let err = parse(bad.clone()).expect_err(&format!("{bad} must be refused"));
             assert_eq!(err.status(), crate::VlStatus::VL_INVALID_ARGUMENT, "{bad}");
-            assert!(
-                err.message.contains("`amount`"),
-                "message names the field: {}",
-                err.message
-            );
+            assert!(err.message.contains("`amount`"), "message names the field: {}", err.message);
         }
     }
 

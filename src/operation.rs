@@ -108,12 +108,15 @@ impl Operation {
         )
     }
 
+    /// Whether the operation undoes an earlier one (gives value back). Undos that fail are queued in
+    /// the journal and sent again until the provider answers definitely.
+    pub fn is_undo(self) -> bool {
+        matches!(self, Operation::CancelRedemption | Operation::CancelActivation | Operation::Deactivate)
+    }
+
     /// Whether the client answers this operation itself, for every provider (no provider call).
     pub fn is_client_level(self) -> bool {
-        matches!(
-            self,
-            Operation::Capabilities | Operation::Pending | Operation::Recover
-        )
+        matches!(self, Operation::Capabilities | Operation::Pending | Operation::Recover)
     }
 }
 

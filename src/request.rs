@@ -36,32 +36,17 @@ impl Fields {
         if text.len() > MAX_INPUT_BYTES {
             return Err(Error::new(
                 status,
-                format!(
-                    "the {what} is too large ({} bytes, at most {MAX_INPUT_BYTES})",
-                    text.len()
-                ),
+                format!("the {what} is too large ({} bytes, at most {MAX_INPUT_BYTES})", text.len()),
             ));
         }
-        let object: StrictObject = serde_json::from_str(text).map_err(|e| {
-            Error::new(
-                status,
-                format!("the {what} is not a valid JSON object: {e}"),
-            )
-        })?;
-        Ok(Fields {
-            entries: object.0.into_iter().map(|(k, v)| (k, Some(v))).collect(),
-            status,
-            what,
-        })
+        let object: StrictObject = serde_json::from_str(text)
+            .map_err(|e| Error::new(status, format!("the {what} is not a valid JSON object: {e}")))?;
+        Ok(Fields { entries: object.0.into_iter().map(|(k, v)| (k, Some(v))).collect(), status, what })
     }
 
     /// An object with no members (the request of a capability probe).
     pub fn empty(status: VlStatus, what: &'static str) -> Fields {
-        Fields {
-            entries: Vec::new(),
-            status,
-            what,
-        }
+        Fields { entries: Vec::new(), status, what }
     }
 
     /// An error of this object's kind (`VL_INVALID_ARGUMENT` or `VL_CONFIG`).
@@ -71,9 +56,7 @@ impl Fields {
 
     /// Whether a member is present (and not yet taken). `null` counts as absent.
     pub fn has(&self, name: &str) -> bool {
-        self.entries
-            .iter()
-            .any(|(k, v)| k == name && v.as_ref().is_some_and(|v| !v.is_null()))
+        self.entries.iter().any(|(k, v)| k == name && v.as_ref().is_some_and(|v| !v.is_null()))
     }
 
     /// Takes a member; `null` is the same as absent (C# and Java serializers write nulls).
@@ -87,8 +70,7 @@ impl Fields {
 
     /// A required member.
     pub fn require(&mut self, name: &str) -> Result<Value> {
-        self.take(name)
-            .ok_or_else(|| self.error(format!("`{name}` is missing")))
+        self.take(name).ok_or_else(|| self.error(format!("`{name}` is missing")))
     }
 
     /// An optional string of at most `max_len` characters, without control characters.
@@ -97,15 +79,10 @@ impl Fields {
             return Ok(None);
         };
         let Value::String(text) = value else {
-            return Err(self.error(format!(
-                "`{name}` must be a string, not {}",
-                json_type_name(&value)
-            )));
+            return Err(self.error(format!("`{name}` must be a string, not {}", json_type_name(&value))));
         };
         if text.chars().count() > max_len {
-            return Err(self.error(format!(
-                "`{name}` is too long (at most {max_len} characters)"
-            )));
+            return Err(self.error(format!("`{name}` is too long (at most {max_len} characters)")));
         }
         if text.chars().any(char::is_control) {
             return Err(self.error(format!("`{name}` contains a control character")));
@@ -127,31 +104,18 @@ impl Fields {
         match self.take(name) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(self.error(format!(
-                "`{name}` must be true or false, not {}",
-                json_type_name(&other)
-            ))),
+            Some(other) => Err(self.error(format!("`{name}` must be true or false, not {}", json_type_name(&other)))),
         }
     }
 
     /// An optional whole number in `range`.
-    pub fn opt_u64(
-        &mut self,
-        name: &str,
-        range: std::ops::RangeInclusive<u64>,
-    ) -> Result<Option<u64>> {
+    pub fn opt_u64(&mut self, name: &str, range: std::ops::RangeInclusive<u64>) -> Result<Option<u64>> {
         let Some(value) = self.take(name) else {
             return Ok(None);
         };
-        let n = value
-            .as_u64()
-            .ok_or_else(|| self.error(format!("`{name}` must be a whole number, not {value}")))?;
+        let n = value.as_u64().ok_or_else(|| self.error(format!("`{name}` must be a whole number, not {value}")))?;
         if !range.contains(&n) {
-            return Err(self.error(format!(
-                "`{name}` must be between {} and {}, got {n}",
-                range.start(),
-                range.end()
-            )));
+            return Err(self.error(format!("`{name}` must be between {} and {}, got {n}", range.start(), range.end())));
         }
         Ok(Some(n))
     }
@@ -160,23 +124,18 @@ impl Fields {
     pub fn opt_amount(&mut self, name: &str, decimals: u32) -> Result<Option<Decimal>> {
         match self.take(name) {
             None => Ok(None),
-            Some(v) => money::parse_amount(&v, name, decimals)
-                .map(Some)
-                .map_err(|e| self.error(e.message)),
+            Some(v) => money::parse_amount(&v, name, decimals).map(Some).map_err(|e| self.error(e.message)),
         }
     }
 
     /// A required amount; see [`Fields::opt_amount`].
     pub fn amount(&mut self, name: &str, decimals: u32) -> Result<Decimal> {
-        self.opt_amount(name, decimals)?
-            .ok_or_else(|| self.error(format!("`{name}` is missing")))
+        self.opt_amount(name, decimals)?.ok_or_else(|| self.error(format!("`{name}` is missing")))
     }
 
     /// A required voucher code, normalized by the provider's rules; see [`code::normalize`].
     pub fn code(&mut self, name: &str, rules: CodeRules) -> Result<String> {
-        let raw = self
-            .text(name, code::MAX_CODE_LEN * 4)
-            .map_err(|e| self.error(e.message))?;
+        let raw = self.text(name, code::MAX_CODE_LEN * 4).map_err(|e| self.error(e.message))?;
         code::normalize(&raw, rules, name).map_err(|e| self.error(e.message))
     }
 
@@ -194,10 +153,7 @@ impl Fields {
             many => Err(self.error(format!(
                 "unknown fields in the {}: {}",
                 self.what,
-                many.iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
             ))),
         }
     }
@@ -215,10 +171,7 @@ impl<'de> Deserialize<'de> for StrictObject {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<StrictObject, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<StrictObject, A::Error> {
                 let mut entries: Vec<(String, Value)> = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     if entries.iter().any(|(k, _)| *k == key) {
@@ -244,62 +197,30 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_one_json_object() {
-        for bad in [
-            "",
-            "null",
-            "[]",
-            "\"x\"",
-            "{",
-            "{\"a\":1} {}",
-            "{'a':1}",
-            "{\"a\":1,}",
-        ] {
-            let err = fields(bad)
-                .err()
-                .unwrap_or_else(|| panic!("{bad:?} accepted"));
+        for bad in ["", "null", "[]", "\"x\"", "{", "{\"a\":1} {}", "{'a':1}", "{\"a\":1,}"] {
+            let err = fields(bad).err().unwrap_or_else(|| panic!("{bad:?} accepted"));
             assert_eq!(err.status(), VlStatus::VL_INVALID_ARGUMENT);
-            assert!(
-                err.message.contains("not a valid JSON object"),
-                "{}",
-                err.message
-            );
+            assert!(err.message.contains("not a valid JSON object"), "{}", err.message);
         }
     }
 
     #[test]
     fn refuses_duplicate_members() {
-        let err = fields(r#"{"amount":"1.00","amount":"100.00"}"#)
-            .err()
-            .unwrap();
-        assert!(
-            err.message.contains("duplicate field `amount`"),
-            "{}",
-            err.message
-        );
+        let err = fields(r#"{"amount":"1.00","amount":"100.00"}"#).err().unwrap();
+        assert!(err.message.contains("duplicate field `amount`"), "{}", err.message);
     }
 
     #[test]
     fn names_unknown_and_wrongly_typed_fields() {
         let mut f = fields(r#"{"code":"A","amout":"1.00"}"#).unwrap();
         f.text("code", 10).unwrap();
-        assert_eq!(
-            f.finish().unwrap_err().message,
-            "unknown field `amout` in the request"
-        );
+        assert_eq!(f.finish().unwrap_err().message, "unknown field `amout` in the request");
 
         let mut f = fields(r#"{"condensed":"yes"}"#).unwrap();
-        assert!(
-            f.opt_bool("condensed")
-                .unwrap_err()
-                .message
-                .contains("`condensed`")
-        );
+        assert!(f.opt_bool("condensed").unwrap_err().message.contains("`condensed`"));
 
         let mut f = fields(r#"{"code":42}"#).unwrap();
-        assert_eq!(
-            f.text("code", 10).unwrap_err().message,
-            "`code` must be a string, not a number"
-        );
+        assert_eq!(f.text("code", 10).unwrap_err().message, "`code` must be a string, not a number");
     }
 
     #[test]
@@ -312,12 +233,7 @@ mod tests {
 
     #[test]
     fn configuration_errors_carry_vl_config() {
-        let mut f = Fields::parse(
-            r#"{"provder":"eguma"}"#,
-            VlStatus::VL_CONFIG,
-            "configuration",
-        )
-        .unwrap();
+        let mut f = Fields::parse(r#"{"provder":"eguma"}"#, VlStatus::VL_CONFIG, "configuration").unwrap();
         let err = f.finish().unwrap_err();
         assert_eq!(err.status(), VlStatus::VL_CONFIG);
         assert_eq!(err.message, "unknown field `provder` in the configuration");

@@ -16,14 +16,7 @@ fn c_test() -> &'static PathBuf {
         common::compile(
             "CC",
             "cc",
-            &[
-                "-std=c99",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                "-pedantic",
-                "-D_POSIX_C_SOURCE=200809L",
-            ],
+            &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-D_POSIX_C_SOURCE=200809L"],
             &[&source],
             &exe,
         );
@@ -32,17 +25,9 @@ fn c_test() -> &'static PathBuf {
 }
 
 fn run_c(base_url: &str, phase: &str) -> String {
-    let out = Command::new(c_test())
-        .arg(base_url)
-        .arg(phase)
-        .output()
-        .expect("the C test runs");
+    let out = Command::new(c_test()).arg(base_url).arg(phase).output().expect("the C test runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "the C test ({phase}) failed:\n{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "the C test ({phase}) failed:\n{stdout}{}", String::from_utf8_lossy(&out.stderr));
     stdout
 }
 
@@ -52,15 +37,8 @@ fn every_bad_input_is_refused_from_c_and_nothing_is_sent() {
     let before = sim.state();
     let output = run_c(&sim.url("eguma"), "bad-inputs");
     assert!(output.contains("0 failure(s)"), "{output}");
-    assert!(
-        output.lines().filter(|l| l.starts_with("ok ")).count() >= 30,
-        "{output}"
-    );
-    assert_eq!(
-        sim.total_requests(),
-        0,
-        "a refused request reached the provider"
-    );
+    assert!(output.lines().filter(|l| l.starts_with("ok ")).count() >= 30, "{output}");
+    assert_eq!(sim.total_requests(), 0, "a refused request reached the provider");
     assert_eq!(sim.state(), before);
 }
 
@@ -71,31 +49,13 @@ fn the_whole_eguma_checkout_works_from_c() {
     assert!(output.contains("0 failure(s)"), "{output}");
     // What the simulator holds afterwards agrees with what C was told.
     let state = sim.state();
-    let voucher = |code: &str| {
-        state["eguma"]["vouchers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["code"] == code)
-            .cloned()
-    };
+    let voucher =
+        |code: &str| state["eguma"]["vouchers"].as_array().unwrap().iter().find(|v| v["code"] == code).cloned();
     assert_eq!(voucher("L4FU5LQTKJR3").unwrap()["balance"], "50.00");
     assert_eq!(voucher("DEP0T0000002").unwrap()["balance"], "25.00");
-    assert!(
-        voucher("DEP0T0000001").is_none(),
-        "deactivated depot voucher is back on the stack"
-    );
+    assert!(voucher("DEP0T0000001").is_none(), "deactivated depot voucher is back on the stack");
     let redemption = &state["eguma"]["redemptions"][0];
-    assert_eq!(
-        (
-            redemption["amount"].as_str(),
-            redemption["cancelled"].as_str()
-        ),
-        (Some("50.00"), Some("50.00"))
-    );
+    assert_eq!((redemption["amount"].as_str(), redemption["cancelled"].as_str()), (Some("50.00"), Some("50.00")));
     let reference = redemption["reference_number"].as_str().unwrap();
-    assert!(
-        reference.starts_with("R-1001 [vl-"),
-        "our transaction reference reaches e-guma: {reference}"
-    );
+    assert!(reference.starts_with("R-1001 [vl-"), "our transaction reference reaches e-guma: {reference}");
 }

@@ -32,17 +32,11 @@ fn balance_returns_the_canonical_code_and_amounts() {
     assert_eq!(v["currency"], "CHF");
     assert_eq!(v["message"], Value::Null);
     assert_eq!(v["restrictions"], json!([]));
-    assert_eq!(
-        v["raw"]["balance_in_cents"], 5000,
-        "raw is e-guma's own answer"
-    );
+    assert_eq!(v["raw"]["balance_in_cents"], 5000, "raw is e-guma's own answer");
     assert!(!v["raw"].to_string().contains("demo-outlet-1"));
 
     let short = run(&client, Op::Balance, json!({"code": "SHORT1"})).unwrap();
-    assert_eq!(
-        short["code"], "L4FU5LQTKJR3",
-        "a short code maps to the real code"
-    );
+    assert_eq!(short["code"], "L4FU5LQTKJR3", "a short code maps to the real code");
 }
 
 #[test]
@@ -50,33 +44,16 @@ fn not_redeemable_vouchers_carry_the_providers_message() {
     let sim = simulator();
     let client = eguma_client(&sim);
     let used = run(&client, Op::Balance, json!({"code": "USED00000001"})).unwrap();
-    assert_eq!(
-        (used["redeemable"].clone(), used["status"].clone()),
-        (json!(false), json!("redeemed"))
-    );
+    assert_eq!((used["redeemable"].clone(), used["status"].clone()), (json!(false), json!("redeemed")));
     assert_eq!(used["message"], "Der Gutschein wurde bereits eingelöst.");
 
     let unknown = run(&client, Op::Balance, json!({"code": "NOPE00000000"})).unwrap();
-    assert_eq!(
-        (unknown["redeemable"].clone(), unknown["status"].clone()),
-        (json!(false), json!("unknown"))
-    );
+    assert_eq!((unknown["redeemable"].clone(), unknown["status"].clone()), (json!(false), json!("unknown")));
     assert_eq!(unknown["message"], "Der Gutschein ist nicht vorhanden.");
 
     // A refusal found in the balance read is final: the redeem is never sent.
-    let (status, message) = run(
-        &client,
-        Op::Redeem,
-        json!({"code": "PROF00000001", "amount": "5.00"}),
-    )
-    .unwrap_err();
-    assert_eq!(
-        (status, message.as_str()),
-        (
-            VlStatus::VL_REJECTED,
-            "Proforma-Gutschein: nicht einlösbar."
-        )
-    );
+    let (status, message) = run(&client, Op::Redeem, json!({"code": "PROF00000001", "amount": "5.00"})).unwrap_err();
+    assert_eq!((status, message.as_str()), (VlStatus::VL_REJECTED, "Proforma-Gutschein: nicht einlösbar."));
     assert_eq!(sim.requests("eguma", "redeem"), 0);
     assert_eq!(voucher_state(&sim, "PROF00000001")["balance"], "20.00");
 }
@@ -85,68 +62,31 @@ fn not_redeemable_vouchers_carry_the_providers_message() {
 fn redeem_and_cancel_move_exactly_the_amounts_reported() {
     let sim = simulator();
     let client = eguma_client(&sim);
-    let r = run(
-        &client,
-        Op::Redeem,
-        json!({"code": "2QH3-QTDM-28N6", "amount": 12.5, "reference": "R-7"}),
-    )
-    .unwrap();
+    let r = run(&client, Op::Redeem, json!({"code": "2QH3-QTDM-28N6", "amount": 12.5, "reference": "R-7"})).unwrap();
     assert_eq!(
-        (
-            r["amount"].as_str(),
-            r["balance"].as_str(),
-            r["currency"].as_str()
-        ),
+        (r["amount"].as_str(), r["balance"].as_str(), r["currency"].as_str()),
         (Some("12.50"), Some("87.50"), Some("CHF"))
     );
     assert_eq!(voucher_state(&sim, "2QH3QTDM28N6")["balance"], "87.50");
     let token = r["transaction_id"].as_str().unwrap().to_string();
 
     // Partial cancels, until the redemption is fully given back; then one cent more is refused.
-    let c = run(
-        &client,
-        Op::CancelRedemption,
-        json!({"code": "2QH3QTDM28N6", "transaction_id": token, "amount": "2.50"}),
-    )
-    .unwrap();
-    assert_eq!(
-        (c["amount"].as_str(), c["balance"].as_str()),
-        (Some("2.50"), Some("90.00"))
-    );
-    assert_eq!(
-        c["receipt_lines"],
-        json!([
-            "e-guma voucher 2QH3QTDM28N6",
-            "Cancelled CHF 2.50",
-            "Balance CHF 90.00"
-        ])
-    );
-    run(
-        &client,
-        Op::CancelRedemption,
-        json!({"code": "2QH3QTDM28N6", "transaction_id": token, "amount": "10.00"}),
-    )
-    .unwrap();
-    let (status, message) = run(
-        &client,
-        Op::CancelRedemption,
-        json!({"code": "2QH3QTDM28N6", "transaction_id": token, "amount": "0.01"}),
-    )
-    .unwrap_err();
+    let c =
+        run(&client, Op::CancelRedemption, json!({"code": "2QH3QTDM28N6", "transaction_id": token, "amount": "2.50"}))
+            .unwrap();
+    assert_eq!((c["amount"].as_str(), c["balance"].as_str()), (Some("2.50"), Some("90.00")));
+    assert_eq!(c["receipt_lines"], json!(["e-guma voucher 2QH3QTDM28N6", "Cancelled CHF 2.50", "Balance CHF 90.00"]));
+    run(&client, Op::CancelRedemption, json!({"code": "2QH3QTDM28N6", "transaction_id": token, "amount": "10.00"}))
+        .unwrap();
+    let (status, message) =
+        run(&client, Op::CancelRedemption, json!({"code": "2QH3QTDM28N6", "transaction_id": token, "amount": "0.01"}))
+            .unwrap_err();
     assert_eq!(status, VlStatus::VL_REJECTED, "{message}");
     assert_eq!(voucher_state(&sim, "2QH3QTDM28N6")["balance"], "100.00");
 
     // remaining_to_pay smaller than the balance takes just that.
-    let r = run(
-        &client,
-        Op::Redeem,
-        json!({"code": "2QH3QTDM28N6", "remaining_to_pay": "30.05"}),
-    )
-    .unwrap();
-    assert_eq!(
-        (r["amount"].as_str(), r["balance"].as_str()),
-        (Some("30.05"), Some("69.95"))
-    );
+    let r = run(&client, Op::Redeem, json!({"code": "2QH3QTDM28N6", "remaining_to_pay": "30.05"})).unwrap();
+    assert_eq!((r["amount"].as_str(), r["balance"].as_str()), (Some("30.05"), Some("69.95")));
 }
 
 #[test]
@@ -156,17 +96,13 @@ fn the_error_document_carries_the_providers_details() {
     let err = client
         .execute(
             Op::CancelRedemption,
-            &json!({"code": "2QH3QTDM28N6", "transaction_id": "nope", "amount": "1.00"})
-                .to_string(),
+            &json!({"code": "2QH3QTDM28N6", "transaction_id": "nope", "amount": "1.00"}).to_string(),
         )
         .unwrap_err();
     assert_eq!(err.status(), VlStatus::VL_REJECTED);
     assert_eq!(err.provider, Some("eguma"));
     assert_eq!(err.http_status, Some(400));
-    assert_eq!(
-        err.provider_message.as_deref(),
-        Some("Die Einlösung ist nicht vorhanden.")
-    );
+    assert_eq!(err.provider_message.as_deref(), Some("Die Einlösung ist nicht vorhanden."));
     assert_eq!(err.message, "Die Einlösung ist nicht vorhanden.");
 }
 
@@ -174,106 +110,39 @@ fn the_error_document_carries_the_providers_details() {
 fn depot_vouchers_are_sold_and_taken_back() {
     let sim = simulator();
     let client = eguma_client(&sim);
-    let s = run(
-        &client,
-        Op::ActivationStatus,
-        json!({"code": "DEP0T0000001"}),
-    )
-    .unwrap();
+    let s = run(&client, Op::ActivationStatus, json!({"code": "DEP0T0000001"})).unwrap();
     assert_eq!(
         s,
         json!({"code": "DEP0T0000001", "can_activate": true, "free_amount": false, "amount": "100.00", "currency": "CHF", "message": null})
     );
 
-    let (status, msg) = run(
-        &client,
-        Op::Activate,
-        json!({"code": "DEP0T0000001", "amount": "90.00"}),
-    )
-    .unwrap_err();
+    let (status, msg) = run(&client, Op::Activate, json!({"code": "DEP0T0000001", "amount": "90.00"})).unwrap_err();
     assert_eq!(status, VlStatus::VL_INVALID_ARGUMENT, "{msg}");
     assert!(msg.contains("fixed amount 100.00"), "{msg}");
     assert_eq!(sim.requests("eguma", "activate"), 0);
 
-    let v = run(
-        &client,
-        Op::Activate,
-        json!({"code": "DEP0T0000001", "amount": "100"}),
-    )
-    .unwrap();
-    assert_eq!(
-        (v["status"].as_str(), v["balance"].as_str()),
-        (Some("active"), Some("100.00"))
-    );
-    let again = run(
-        &client,
-        Op::ActivationStatus,
-        json!({"code": "DEP0T0000001"}),
-    )
-    .unwrap();
+    let v = run(&client, Op::Activate, json!({"code": "DEP0T0000001", "amount": "100"})).unwrap();
+    assert_eq!((v["status"].as_str(), v["balance"].as_str()), (Some("active"), Some("100.00")));
+    let again = run(&client, Op::ActivationStatus, json!({"code": "DEP0T0000001"})).unwrap();
     assert_eq!(
         (again["can_activate"].clone(), again["message"].clone()),
-        (
-            json!(false),
-            json!("Der Gutschein wurde bereits aktiviert.")
-        )
+        (json!(false), json!("Der Gutschein wurde bereits aktiviert."))
     );
 
     // Once partly used, it can no longer be taken back.
-    run(
-        &client,
-        Op::Redeem,
-        json!({"code": "DEP0T0000001", "amount": "1.00"}),
-    )
-    .unwrap();
-    let d = run(
-        &client,
-        Op::DeactivationStatus,
-        json!({"code": "DEP0T0000001"}),
-    )
-    .unwrap();
+    run(&client, Op::Redeem, json!({"code": "DEP0T0000001", "amount": "1.00"})).unwrap();
+    let d = run(&client, Op::DeactivationStatus, json!({"code": "DEP0T0000001"})).unwrap();
     assert_eq!(d["can_deactivate"], false);
     let (status, msg) = run(&client, Op::Deactivate, json!({"code": "DEP0T0000001"})).unwrap_err();
-    assert_eq!(
-        (status, msg.as_str()),
-        (
-            VlStatus::VL_REJECTED,
-            "Der Gutschein wurde bereits (teilweise) eingelöst."
-        )
-    );
-    assert_eq!(
-        sim.requests("eguma", "deactivate"),
-        0,
-        "the status said no: nothing sent"
-    );
+    assert_eq!((status, msg.as_str()), (VlStatus::VL_REJECTED, "Der Gutschein wurde bereits (teilweise) eingelöst."));
+    assert_eq!(sim.requests("eguma", "deactivate"), 0, "the status said no: nothing sent");
 
     // Free amount: sold and taken back untouched.
-    run(
-        &client,
-        Op::Activate,
-        json!({"code": "DEP0T0000002", "amount": "25.00"}),
-    )
-    .unwrap();
-    let d = run(
-        &client,
-        Op::DeactivationStatus,
-        json!({"code": "DEP0T0000002"}),
-    )
-    .unwrap();
-    assert_eq!(
-        (d["can_deactivate"].clone(), d["amount"].clone()),
-        (json!(true), json!("25.00"))
-    );
-    let v = run(
-        &client,
-        Op::Deactivate,
-        json!({"code": "DEP0T0000002", "reason": "Bestellung storniert"}),
-    )
-    .unwrap();
-    assert_eq!(
-        (v["status"].as_str(), v["initial_amount"].as_str()),
-        (Some("created"), Some("25.00"))
-    );
+    run(&client, Op::Activate, json!({"code": "DEP0T0000002", "amount": "25.00"})).unwrap();
+    let d = run(&client, Op::DeactivationStatus, json!({"code": "DEP0T0000002"})).unwrap();
+    assert_eq!((d["can_deactivate"].clone(), d["amount"].clone()), (json!(true), json!("25.00")));
+    let v = run(&client, Op::Deactivate, json!({"code": "DEP0T0000002", "reason": "Bestellung storniert"})).unwrap();
+    assert_eq!((v["status"].as_str(), v["initial_amount"].as_str()), (Some("created"), Some("25.00")));
     let unknown = run(&client, Op::ActivationStatus, json!({"code": "NOPE"})).unwrap_err();
     assert_eq!(unknown.0, VlStatus::VL_REJECTED);
 }
@@ -284,13 +153,8 @@ fn a_wrong_api_key_is_vl_auth() {
     let mut config = common::eguma_config(&sim);
     config["api_key"] = json!("not-a-key");
     let client = Client::new(&config.to_string()).unwrap();
-    let err = client
-        .execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#)
-        .unwrap_err();
-    assert_eq!(
-        (err.status(), err.http_status),
-        (VlStatus::VL_AUTH, Some(401))
-    );
+    let err = client.execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#).unwrap_err();
+    assert_eq!((err.status(), err.http_status), (VlStatus::VL_AUTH, Some(401)));
     assert!(!err.message.contains("not-a-key"));
 }
 
@@ -319,46 +183,33 @@ fn unsupported_operations_send_nothing() {
 fn provider_failures_on_reads_are_definite() {
     let sim = simulator();
     let client = eguma_client(&sim);
+    // Reads are tried three times: a fault armed three times is what the caller sees.
     let arm = |fault: Value| {
-        sim.arm_fault(&json!({"provider": "eguma", "operation": "balance", "fault": fault}))
-            .unwrap()
+        sim.arm_fault(&json!({"provider": "eguma", "operation": "balance", "fault": fault, "times": 3})).unwrap()
     };
-    let balance = || {
-        client
-            .execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#)
-            .unwrap_err()
-    };
+    let balance = || client.execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#).unwrap_err();
 
     arm(json!({"status": 503}));
     let e = balance();
-    assert_eq!(
-        (e.status(), e.http_status),
-        (VlStatus::VL_PROVIDER, Some(503))
-    );
-    assert!(
-        e.message.contains("HTTP 503") && e.message.contains("Simulated failure"),
-        "{}",
-        e.message
-    );
+    assert_eq!((e.status(), e.http_status), (VlStatus::VL_PROVIDER, Some(503)));
+    assert!(e.message.contains("HTTP 503") && e.message.contains("Simulated failure"), "{}", e.message);
 
     arm(json!("garbage"));
     let e = balance();
+    assert_eq!(sim.requests("eguma", "balance"), 4, "an unparseable answer is not retried");
+    sim.clear_faults();
     assert_eq!(e.status(), VlStatus::VL_PROVIDER);
-    assert!(
-        e.message.contains("not JSON") || e.message.contains("not UTF-8"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("not JSON") || e.message.contains("not UTF-8"), "{}", e.message);
 
     arm(json!("drop_before_commit"));
     assert_eq!(balance().status(), VlStatus::VL_NETWORK);
 
+    // One failure is absorbed by a retry.
+    sim.arm_fault(&json!({"provider": "eguma", "operation": "balance", "fault": {"status": 502}})).unwrap();
+    assert!(client.execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#).is_ok());
+
     // The client is still healthy afterwards.
-    assert!(
-        client
-            .execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#)
-            .is_ok()
-    );
+    assert!(client.execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#).is_ok());
 }
 
 #[test]
@@ -367,53 +218,35 @@ fn a_slow_provider_cannot_block_past_the_deadline() {
     let mut config = common::eguma_config(&sim);
     config["timeout_ms"] = json!(400);
     let client = Client::new(&config.to_string()).unwrap();
-    sim.arm_fault(
-        &json!({"provider": "eguma", "operation": "balance", "fault": {"delay_ms": 3000}}),
-    )
-    .unwrap();
+    sim.arm_fault(&json!({"provider": "eguma", "operation": "balance", "fault": {"delay_ms": 3000}})).unwrap();
     let started = Instant::now();
-    let err = client
-        .execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#)
-        .unwrap_err();
+    let err = client.execute(Op::Balance, r#"{"code":"L4FU5LQTKJR3"}"#).unwrap_err();
     let took = started.elapsed();
     assert_eq!(err.status(), VlStatus::VL_NETWORK, "{}", err.message);
     assert!(took < Duration::from_millis(1500), "took {took:?}");
 }
 
 #[test]
-fn a_lost_redeem_answer_is_in_doubt_never_a_plain_failure() {
+fn a_lost_redeem_answer_is_resolved_from_the_balance_never_re_sent() {
     let sim = simulator();
     let client = eguma_client(&sim);
-    sim.arm_fault(
-        &json!({"provider": "eguma", "operation": "redeem", "fault": "drop_after_commit"}),
-    )
-    .unwrap();
-    let err = client
-        .execute(Op::Redeem, r#"{"code":"L4FU5LQTKJR3","amount":"10.00"}"#)
-        .unwrap_err();
-    assert_eq!(err.status(), VlStatus::VL_IN_DOUBT, "{}", err.message);
-    assert_eq!(
-        voucher_state(&sim, "L4FU5LQTKJR3")["balance"],
-        "40.00",
-        "the simulator applied it"
-    );
+    sim.arm_fault(&json!({"provider": "eguma", "operation": "redeem", "fault": "drop_after_commit"})).unwrap();
+    let r = client.execute(Op::Redeem, r#"{"code":"L4FU5LQTKJR3","amount":"10.00"}"#).unwrap();
+    assert_eq!((r["amount"].as_str(), r["balance"].as_str()), (Some("10.00"), Some("40.00")));
+    assert_eq!(r["transaction_id"], Value::Null, "e-guma's redeem_token was in the lost answer");
+    assert_eq!(voucher_state(&sim, "L4FU5LQTKJR3")["balance"], "40.00");
     assert_eq!(sim.requests("eguma", "redeem"), 1, "never re-sent");
+    assert_eq!(run(&client, Op::Pending, json!({})).unwrap(), json!({"entries": []}));
 }
 
 #[test]
 fn nothing_listening_is_vl_network_quickly() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = Client::new(
         &json!({"provider": "eguma", "api_key": "k", "base_url": format!("http://127.0.0.1:{port}"), "timeout_ms": 2000}).to_string(),
     )
     .unwrap();
-    let err = client
-        .execute(Op::Redeem, r#"{"code":"L4FU5LQTKJR3","amount":"1.00"}"#)
-        .unwrap_err();
+    let err = client.execute(Op::Redeem, r#"{"code":"L4FU5LQTKJR3","amount":"1.00"}"#).unwrap_err();
     assert_eq!(err.status(), VlStatus::VL_NETWORK, "{}", err.message);
 }
 
@@ -435,27 +268,14 @@ fn one_client_serves_many_threads_and_loses_no_cent() {
         for _ in 0..8 {
             scope.spawn(|| {
                 for _ in 0..5 {
-                    run(
-                        &client,
-                        Op::Redeem,
-                        json!({"code": "2QH3QTDM28N6", "amount": "1.25"}),
-                    )
-                    .unwrap();
+                    run(&client, Op::Redeem, json!({"code": "2QH3QTDM28N6", "amount": "1.25"})).unwrap();
                     run(&client, Op::Balance, json!({"code": "L4FU5LQTKJR3"})).unwrap();
                 }
             });
         }
     });
-    assert_eq!(
-        voucher_state(&sim, "2QH3QTDM28N6")["balance"],
-        "50.00",
-        "100.00 - 40 x 1.25"
-    );
-    assert!(
-        sim.connections() <= 8,
-        "connections are pooled: {}",
-        sim.connections()
-    );
+    assert_eq!(voucher_state(&sim, "2QH3QTDM28N6")["balance"], "50.00", "100.00 - 40 x 1.25");
+    assert!(sim.connections() <= 8, "connections are pooled: {}", sim.connections());
 }
 
 #[test]
@@ -465,17 +285,8 @@ fn client_level_operations_answer_without_sending() {
     let caps = run(&client, Op::Capabilities, json!({})).unwrap();
     assert_eq!(caps["provider"], "eguma");
     assert_eq!(caps["operations"][0], "capabilities");
-    assert_eq!(
-        run(&client, Op::Pending, json!({})).unwrap(),
-        json!({"entries": []})
-    );
+    assert_eq!(run(&client, Op::Pending, json!({})).unwrap(), json!({"entries": []}));
     let (status, message) = run(&client, Op::Capabilities, json!({"verbose": true})).unwrap_err();
-    assert_eq!(
-        (status, message.as_str()),
-        (
-            VlStatus::VL_INVALID_ARGUMENT,
-            "unknown field `verbose` in the request"
-        )
-    );
+    assert_eq!((status, message.as_str()), (VlStatus::VL_INVALID_ARGUMENT, "unknown field `verbose` in the request"));
     assert_eq!(sim.total_requests(), 0);
 }

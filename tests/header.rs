@@ -7,8 +7,7 @@ use std::process::Command;
 fn generate() -> String {
     let root = common::repo();
     let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
-    let bindings =
-        cbindgen::generate_with_config(&root, config).expect("cbindgen generates the header");
+    let bindings = cbindgen::generate_with_config(&root, config).expect("cbindgen generates the header");
     let mut out = Vec::new();
     bindings.write(&mut out);
     String::from_utf8(out).expect("UTF-8 header")
@@ -25,20 +24,14 @@ fn the_checked_in_header_is_up_to_date() {
         return;
     }
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        checked_in == generated,
-        "include/voucherlink.h is stale: run scripts/gen-header.sh and commit the result"
-    );
+    assert!(checked_in == generated, "include/voucherlink.h is stale: run scripts/gen-header.sh and commit the result");
 }
 
 #[test]
 fn the_header_declares_every_export_with_its_documentation() {
     let header = std::fs::read_to_string(common::repo().join("include/voucherlink.h")).unwrap();
     for op in voucherlink::Operation::ALL {
-        let decl = format!(
-            "VlStatus vl_{}(VlClient *client, const char *request_json, char **out_json);",
-            op.name()
-        );
+        let decl = format!("VlStatus vl_{}(VlClient *client, const char *request_json, char **out_json);", op.name());
         assert!(header.contains(&decl), "missing: {decl}");
     }
     for decl in [
@@ -59,22 +52,32 @@ fn the_header_declares_every_export_with_its_documentation() {
     }
     assert!(header.contains("#define VL_ABI_VERSION 1"));
     assert!(header.contains("extern \"C\""), "C++ guard");
-    assert!(
-        header.matches("/**").count() > 30,
-        "doc comments reach the header"
-    );
+    assert!(header.matches("/**").count() > 30, "doc comments reach the header");
+}
+
+#[test]
+fn only_the_c_surface_reaches_the_header() {
+    let header = std::fs::read_to_string(common::repo().join("include/voucherlink.h")).unwrap();
+    for line in header.lines() {
+        let name = line
+            .strip_prefix("#define ")
+            .or_else(|| line.strip_prefix("typedef struct "))
+            .or_else(|| line.strip_prefix("enum "))
+            .map(|rest| rest.split_whitespace().next().unwrap_or(""));
+        if let Some(name) = name {
+            assert!(
+                name.starts_with("VL_") || name.starts_with("Vl") || name == "VOUCHERLINK_H",
+                "`{name}` leaked into the C header: make the Rust item pub(crate) (only ffi items are public)"
+            );
+        }
+    }
 }
 
 #[test]
 fn the_version_macros_match_the_package() {
     use voucherlink::ffi::*;
-    assert_eq!(
-        format!("{VL_VERSION_MAJOR}.{VL_VERSION_MINOR}.{VL_VERSION_PATCH}"),
-        env!("CARGO_PKG_VERSION")
-    );
-    let runtime = unsafe { std::ffi::CStr::from_ptr(vl_version()) }
-        .to_str()
-        .unwrap();
+    assert_eq!(format!("{VL_VERSION_MAJOR}.{VL_VERSION_MINOR}.{VL_VERSION_PATCH}"), env!("CARGO_PKG_VERSION"));
+    let runtime = unsafe { std::ffi::CStr::from_ptr(vl_version()) }.to_str().unwrap();
     assert_eq!(runtime, env!("CARGO_PKG_VERSION"));
 }
 
@@ -82,15 +85,13 @@ fn the_version_macros_match_the_package() {
 fn the_header_compiles_as_strict_c99() {
     let dir = common::scratch("header-c99");
     let source = dir.join("include_only.c");
-    std::fs::write(&source, "#include \"voucherlink.h\"\nint main(void) { return vl_abi_version() == VL_ABI_VERSION ? 0 : 1; }\n").unwrap();
+    std::fs::write(
+        &source,
+        "#include \"voucherlink.h\"\nint main(void) { return vl_abi_version() == VL_ABI_VERSION ? 0 : 1; }\n",
+    )
+    .unwrap();
     let exe = dir.join("include_only");
-    common::compile(
-        "CC",
-        "cc",
-        &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"],
-        &[&source],
-        &exe,
-    );
+    common::compile("CC", "cc", &["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"], &[&source], &exe);
     assert!(Command::new(&exe).status().unwrap().success());
 }
 
@@ -99,13 +100,7 @@ fn a_cpp17_program_including_the_header_builds_links_and_runs() {
     let dir = common::scratch("header-cpp17");
     let exe = dir.join("header_test");
     let source = common::repo().join("tests/c/header_test.cpp");
-    common::compile(
-        "CXX",
-        "c++",
-        &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"],
-        &[&source],
-        &exe,
-    );
+    common::compile("CXX", "c++", &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-pedantic"], &[&source], &exe);
     let out = Command::new(&exe).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && stdout.contains(": ok"), "{stdout}");

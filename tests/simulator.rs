@@ -46,20 +46,13 @@ fn spawn_sim(args: &[&str]) -> SimProcess {
         .spawn()
         .expect("voucherlink sim starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let urls: Value = serde_json::from_str(&line)
-        .unwrap_or_else(|e| panic!("ready line {line:?} is not JSON: {e}"));
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let urls: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?} is not JSON: {e}"));
     SimProcess { child, urls }
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .new_agent()
+    ureq::Agent::config_builder().http_status_as_error(false).proxy(None).build().new_agent()
 }
 
 fn get(url: &str) -> (u16, String) {
@@ -68,11 +61,7 @@ fn get(url: &str) -> (u16, String) {
 }
 
 fn post(url: &str, content_type: &str, body: &str) -> (u16, String) {
-    let mut r = agent()
-        .post(url)
-        .header("content-type", content_type)
-        .send(body)
-        .unwrap();
+    let mut r = agent().post(url).header("content-type", content_type).send(body).unwrap();
     (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
 }
 
@@ -80,12 +69,7 @@ fn post(url: &str, content_type: &str, body: &str) -> (u16, String) {
 fn the_sim_command_loads_the_api_example_and_serves_its_state() {
     let file = common::scratch("sim-command").join("fixtures.json");
     std::fs::write(&file, API_EXAMPLE).unwrap();
-    let sim = spawn_sim(&[
-        "--listen",
-        "127.0.0.1:0",
-        "--fixtures",
-        file.to_str().unwrap(),
-    ]);
+    let sim = spawn_sim(&["--listen", "127.0.0.1:0", "--fixtures", file.to_str().unwrap()]);
     let root = sim.urls["root"].as_str().unwrap().to_string();
     assert!(root.starts_with("http://127.0.0.1:"), "{root}");
     for p in ["eguma", "treazure", "gonnaorder", "coupontools"] {
@@ -97,38 +81,22 @@ fn the_sim_command_loads_the_api_example_and_serves_its_state() {
     let state: Value = serde_json::from_str(&body).unwrap();
     let example: Value = serde_json::from_str(API_EXAMPLE).unwrap();
     assert_eq!(state["eguma"]["vouchers"], example["eguma"]["vouchers"]);
-    assert_eq!(
-        state["eguma"]["depot_vouchers"],
-        example["eguma"]["depot_vouchers"]
-    );
+    assert_eq!(state["eguma"]["depot_vouchers"], example["eguma"]["depot_vouchers"]);
     assert_eq!(state["coupontools"], example["coupontools"]);
 
     // A client uses the printed URL as its base_url.
     let client = voucherlink::Client::new(
-        &json!({"provider": "eguma", "api_key": "demo-outlet-1", "base_url": sim.urls["eguma"]})
-            .to_string(),
+        &json!({"provider": "eguma", "api_key": "demo-outlet-1", "base_url": sim.urls["eguma"]}).to_string(),
     )
     .unwrap();
-    let v = client
-        .execute(voucherlink::Operation::Balance, r#"{"code":"SHORT1"}"#)
-        .unwrap();
+    let v = client.execute(voucherlink::Operation::Balance, r#"{"code":"SHORT1"}"#).unwrap();
     assert_eq!(v["code"], "L4FU5LQTKJR3");
 
     // Faults through HTTP.
-    let fault =
-        json!({"provider": "eguma", "operation": "balance", "fault": {"status": 500}, "times": 1});
-    assert_eq!(
-        post(
-            &format!("{root}/__sim/fault"),
-            "application/json",
-            &fault.to_string()
-        )
-        .0,
-        200
-    );
-    let err = client
-        .execute(voucherlink::Operation::Balance, r#"{"code":"SHORT1"}"#)
-        .unwrap_err();
+    // Reads are retried up to three times, so the fault is armed three times.
+    let fault = json!({"provider": "eguma", "operation": "balance", "fault": {"status": 500}, "times": 3});
+    assert_eq!(post(&format!("{root}/__sim/fault"), "application/json", &fault.to_string()).0, 200);
+    let err = client.execute(voucherlink::Operation::Balance, r#"{"code":"SHORT1"}"#).unwrap_err();
     assert_eq!(err.http_status, Some(500));
     let (status, body) = post(
         &format!("{root}/__sim/fault"),
@@ -138,10 +106,7 @@ fn the_sim_command_loads_the_api_example_and_serves_its_state() {
     assert_eq!(status, 400, "{body}");
     let (status, stats) = get(&format!("{root}/__sim/stats"));
     assert_eq!(status, 200);
-    assert_eq!(
-        serde_json::from_str::<Value>(&stats).unwrap()["requests"]["eguma.balance"],
-        2
-    );
+    assert_eq!(serde_json::from_str::<Value>(&stats).unwrap()["requests"]["eguma.balance"], 4);
 }
 
 #[test]
@@ -163,26 +128,10 @@ fn the_simulated_eguma_is_as_strict_as_eguma_documents() {
     let base = sim.url("eguma");
     let redeem = format!("{base}/v1/vouchers/L4FU5LQTKJR3/redeem.json?apikey=demo-outlet-1");
     let json_type = "application/json";
-    assert_eq!(
-        get(&format!("{base}/v1/vouchers/L4FU5LQTKJR3/balance.json")).0,
-        401,
-        "no apikey"
-    );
-    assert_eq!(
-        get(&format!(
-            "{base}/v1/vouchers/L4FU5LQTKJR3/balance.json?apikey=wrong"
-        ))
-        .0,
-        401
-    );
+    assert_eq!(get(&format!("{base}/v1/vouchers/L4FU5LQTKJR3/balance.json")).0, 401, "no apikey");
+    assert_eq!(get(&format!("{base}/v1/vouchers/L4FU5LQTKJR3/balance.json?apikey=wrong")).0, 401);
     assert_eq!(get(&redeem).0, 405, "GET on a POST endpoint");
-    assert_eq!(
-        get(&format!(
-            "{base}/v1/vouchers/L4FU5LQTKJR3/refund.json?apikey=demo-outlet-1"
-        ))
-        .0,
-        404
-    );
+    assert_eq!(get(&format!("{base}/v1/vouchers/L4FU5LQTKJR3/refund.json?apikey=demo-outlet-1")).0, 404);
     for (content_type, body) in [
         ("application/x-www-form-urlencoded", "amount_in_cents=100"),
         (json_type, r#"{"amount_in_cents":"100"}"#),
@@ -201,19 +150,8 @@ fn the_simulated_eguma_is_as_strict_as_eguma_documents() {
         post(&short_redeem, json_type, r#"{"amount_in_cents":100}"#),
         (400, "Der Gutschein ist nicht vorhanden.".into())
     );
-    assert_eq!(
-        sim.state()["eguma"]["vouchers"][0]["balance"],
-        "50.00",
-        "nothing changed"
-    );
-    let (status, body) = post(
-        &redeem,
-        json_type,
-        r#"{"amount_in_cents":100,"reference_number":"R-1"}"#,
-    );
+    assert_eq!(sim.state()["eguma"]["vouchers"][0]["balance"], "50.00", "nothing changed");
+    let (status, body) = post(&redeem, json_type, r#"{"amount_in_cents":100,"reference_number":"R-1"}"#);
     assert_eq!(status, 200);
-    assert_eq!(
-        serde_json::from_str::<Value>(&body).unwrap()["balance_in_cents"],
-        4900
-    );
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["balance_in_cents"], 4900);
 }

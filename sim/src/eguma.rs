@@ -80,17 +80,9 @@ impl Eguma {
         };
         let api_keys = list("api_keys")?
             .into_iter()
-            .map(|k| {
-                k.as_str()
-                    .map(str::to_string)
-                    .ok_or("`eguma.api_keys` must hold strings".to_string())
-            })
+            .map(|k| k.as_str().map(str::to_string).ok_or("`eguma.api_keys` must hold strings".to_string()))
             .collect::<Result<Vec<_>, _>>()?;
-        let currency = obj
-            .get("currency")
-            .and_then(Value::as_str)
-            .unwrap_or("CHF")
-            .to_string();
+        let currency = obj.get("currency").and_then(Value::as_str).unwrap_or("CHF").to_string();
         let mut vouchers = Vec::new();
         for v in list("vouchers")? {
             let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -99,19 +91,12 @@ impl Eguma {
                 .map_err(|e| format!("voucher {code}: `balance` {e}"))?;
             let total = match v.get("total") {
                 None | Some(Value::Null) => balance,
-                Some(t) => {
-                    cents_from_json(t).map_err(|e| format!("voucher {code}: `total` {e}"))?
-                }
+                Some(t) => cents_from_json(t).map_err(|e| format!("voucher {code}: `total` {e}"))?,
             };
             let short_codes = v
                 .get("short_codes")
                 .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default();
             vouchers.push(Voucher {
                 redeemable: v.get("redeemable").and_then(Value::as_bool).unwrap_or(true),
@@ -124,26 +109,14 @@ impl Eguma {
         }
         let mut depot = Vec::new();
         for d in list("depot_vouchers")? {
-            let code = d
-                .get("code")
-                .and_then(Value::as_str)
-                .ok_or("every depot voucher needs a `code`")?
-                .to_string();
-            let free_amount = d
-                .get("free_amount")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            let code = d.get("code").and_then(Value::as_str).ok_or("every depot voucher needs a `code`")?.to_string();
+            let free_amount = d.get("free_amount").and_then(Value::as_bool).unwrap_or(false);
             let amount = match d.get("amount") {
                 None | Some(Value::Null) if free_amount => None,
                 None | Some(Value::Null) => {
-                    return Err(format!(
-                        "depot voucher {code} needs an `amount` (or `free_amount`)"
-                    ));
+                    return Err(format!("depot voucher {code} needs an `amount` (or `free_amount`)"));
                 }
-                Some(a) => Some(
-                    cents_from_json(a)
-                        .map_err(|e| format!("depot voucher {code}: `amount` {e}"))?,
-                ),
+                Some(a) => Some(cents_from_json(a).map_err(|e| format!("depot voucher {code}: `amount` {e}"))?),
             };
             depot.push(Depot {
                 code,
@@ -159,22 +132,11 @@ impl Eguma {
                 token: text("redeem_token").ok_or("a redemption needs a `redeem_token`")?,
                 code: text("code").ok_or("a redemption needs a `code`")?,
                 amount: cents_from_json(r.get("amount").unwrap_or(&Value::Null))?,
-                cancelled: r
-                    .get("cancelled")
-                    .map(cents_from_json)
-                    .transpose()?
-                    .unwrap_or(0),
+                cancelled: r.get("cancelled").map(cents_from_json).transpose()?.unwrap_or(0),
                 reference_number: text("reference_number"),
             });
         }
-        Ok(Eguma {
-            api_keys,
-            currency,
-            vouchers,
-            depot,
-            tokens_issued: redemptions.len() as u64,
-            redemptions,
-        })
+        Ok(Eguma { api_keys, currency, vouchers, depot, tokens_issued: redemptions.len() as u64, redemptions })
     }
 
     /// The account now, in the fixture format (plus the redemptions made).
@@ -221,18 +183,11 @@ impl Eguma {
         };
         let expected = if post { "POST" } else { "GET" };
         if method != expected {
-            return Err(Response::text(
-                405,
-                &format!("Method {method} not allowed, use {expected}"),
-            ));
+            return Err(Response::text(405, &format!("Method {method} not allowed, use {expected}")));
         }
         // e-guma accepts codes with or without the dashes of the printed form.
         let code = percent_decode(code).replace('-', "");
-        Ok(Route {
-            operation,
-            code,
-            post,
-        })
+        Ok(Route { operation, code, post })
     }
 
     /// Answers a recognized request.
@@ -259,26 +214,18 @@ impl Eguma {
             "deactivate" => self.deactivate(&route.code, &body),
             _ => Err(Response::text(404, "Not Found")),
         };
-        result
-            .map(|v| Response::json(200, &v))
-            .unwrap_or_else(|r| r)
+        result.map(|v| Response::json(200, &v)).unwrap_or_else(|r| r)
     }
 
     fn balance(&self, code: &str) -> Value {
-        let found = self
-            .vouchers
-            .iter()
-            .find(|v| v.code == code || v.short_codes.iter().any(|s| s == code));
+        let found = self.vouchers.iter().find(|v| v.code == code || v.short_codes.iter().any(|s| s == code));
         match found {
             None => json!({
                 "code": code, "is_redeemable": false, "balance_in_cents": 0, "total_amount_in_cents": 0,
                 "currency": self.currency, "product_id": null, "message": NOT_FOUND, "extra": null,
             }),
             Some(v) => {
-                let message = v
-                    .message
-                    .clone()
-                    .or_else(|| (v.balance == 0).then(|| ALREADY_REDEEMED.to_string()));
+                let message = v.message.clone().or_else(|| (v.balance == 0).then(|| ALREADY_REDEEMED.to_string()));
                 json!({
                     "code": v.code, "is_redeemable": v.redeemable && v.balance > 0, "balance_in_cents": v.balance,
                     "total_amount_in_cents": v.total, "currency": self.currency, "product_id": 1,
@@ -289,10 +236,7 @@ impl Eguma {
     }
 
     fn voucher_mut(&mut self, code: &str) -> Result<&mut Voucher, Response> {
-        self.vouchers
-            .iter_mut()
-            .find(|v| v.code == code)
-            .ok_or_else(|| Response::text(400, NOT_FOUND))
+        self.vouchers.iter_mut().find(|v| v.code == code).ok_or_else(|| Response::text(400, NOT_FOUND))
     }
 
     fn redeem(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
@@ -301,10 +245,7 @@ impl Eguma {
         let reference_number = optional_text(body, "reference_number")?;
         let voucher = self.voucher_mut(code)?;
         if !voucher.redeemable {
-            return Err(Response::text(
-                400,
-                voucher.message.as_deref().unwrap_or(NOT_REDEEMABLE),
-            ));
+            return Err(Response::text(400, voucher.message.as_deref().unwrap_or(NOT_REDEEMABLE)));
         }
         if voucher.balance == 0 {
             return Err(Response::text(400, ALREADY_REDEEMED));
@@ -340,10 +281,7 @@ impl Eguma {
             .find(|r| r.token == token && r.code == code)
             .ok_or_else(|| Response::text(400, "Die Einlösung ist nicht vorhanden."))?;
         if amount > redemption.amount - redemption.cancelled {
-            return Err(Response::text(
-                400,
-                "Der Betrag ist höher als der eingelöste Betrag.",
-            ));
+            return Err(Response::text(400, "Der Betrag ist höher als der eingelöste Betrag."));
         }
         redemption.cancelled += amount;
         let voucher = self.voucher_mut(code)?;
@@ -353,10 +291,7 @@ impl Eguma {
     }
 
     fn depot(&self, code: &str) -> Result<&Depot, Response> {
-        self.depot
-            .iter()
-            .find(|d| d.code == code)
-            .ok_or_else(|| Response::text(400, NOT_FOUND))
+        self.depot.iter().find(|d| d.code == code).ok_or_else(|| Response::text(400, NOT_FOUND))
     }
 
     fn activate_status(&self, code: &str) -> Result<Value, Response> {
@@ -378,10 +313,7 @@ impl Eguma {
         let amount = if d.free_amount {
             positive_cents(body, "amount_in_cents")?
         } else if body.contains_key("amount_in_cents") {
-            return Err(Response::text(
-                400,
-                "Parameter amount_in_cents ist nur bei freiem Betrag erlaubt.",
-            ));
+            return Err(Response::text(400, "Parameter amount_in_cents ist nur bei freiem Betrag erlaubt."));
         } else {
             d.amount.unwrap_or(0)
         };
@@ -426,9 +358,7 @@ impl Eguma {
     fn deactivate(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
         only_fields(body, &["deactivate_reason"])?;
         optional_text(body, "deactivate_reason")?;
-        let amount = self
-            .deactivation_check(code)?
-            .map_err(|why| Response::text(400, why))?;
+        let amount = self.deactivation_check(code)?.map_err(|why| Response::text(400, why))?;
         if let Some(d) = self.depot.iter_mut().find(|x| x.code == code) {
             d.activated = false;
         }
@@ -440,18 +370,12 @@ impl Eguma {
 /// The JSON object body of a POST, which e-guma wants as `application/json`.
 fn json_body(request: &Request) -> Result<Map<String, Value>, Response> {
     let content_type = request.header("content-type").unwrap_or("");
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
+    if !content_type.to_ascii_lowercase().starts_with("application/json") {
         return Err(Response::text(400, "Content-Type must be application/json"));
     }
     match serde_json::from_slice::<Value>(&request.body) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Response::text(
-            400,
-            "The request body must be a JSON object",
-        )),
+        _ => Err(Response::text(400, "The request body must be a JSON object")),
     }
 }
 
@@ -468,15 +392,9 @@ fn positive_cents(body: &Map<String, Value>, key: &str) -> Result<i64, Response>
         None | Some(Value::Null) => Err(Response::text(400, &format!("Parameter {key} fehlt."))),
         Some(Value::Number(n)) => match n.as_i64() {
             Some(c) if c > 0 => Ok(c),
-            _ => Err(Response::text(
-                400,
-                &format!("Parameter {key} muss eine positive ganze Zahl sein."),
-            )),
+            _ => Err(Response::text(400, &format!("Parameter {key} muss eine positive ganze Zahl sein."))),
         },
-        Some(_) => Err(Response::text(
-            400,
-            &format!("Parameter {key} muss eine ganze Zahl sein."),
-        )),
+        Some(_) => Err(Response::text(400, &format!("Parameter {key} muss eine ganze Zahl sein."))),
     }
 }
 
@@ -484,19 +402,14 @@ fn optional_text(body: &Map<String, Value>, key: &str) -> Result<Option<String>,
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.chars().count() <= 1024 => Ok(Some(s.clone())),
-        Some(_) => Err(Response::text(
-            400,
-            &format!("Parameter {key} muss ein Text mit höchstens 1024 Zeichen sein."),
-        )),
+        Some(_) => Err(Response::text(400, &format!("Parameter {key} muss ein Text mit höchstens 1024 Zeichen sein."))),
     }
 }
 
 /// A redeem token in e-guma's UUID form, unique per simulator run.
 fn uuid_like(n: u64) -> String {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0) as u64;
+    let seed =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0) as u64;
     let mix = seed.rotate_left(17) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     format!(
         "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",

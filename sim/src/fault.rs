@@ -30,49 +30,31 @@ pub struct FaultRule {
     pub fault: Fault,
     /// How many more matching requests it applies to.
     pub times: u32,
+    /// How many matching requests pass untouched before it applies.
+    pub skip: u32,
 }
 
 /// The operations each provider's simulator recognizes, for validating fault rules.
 pub const OPERATIONS: &[(&str, &[&str])] = &[(
     "eguma",
-    &[
-        "balance",
-        "redeem",
-        "cancel_redemption",
-        "activation_status",
-        "activate",
-        "deactivation_status",
-        "deactivate",
-    ],
+    &["balance", "redeem", "cancel_redemption", "activation_status", "activate", "deactivation_status", "deactivate"],
 )];
 
 impl FaultRule {
     /// Parses `{"provider":..,"operation":..,"fault":KIND,"times":N}`.
     pub fn parse(spec: &Value) -> Result<FaultRule, String> {
-        let obj = spec
-            .as_object()
-            .ok_or("the fault rule must be a JSON object")?;
+        let obj = spec.as_object().ok_or("the fault rule must be a JSON object")?;
         for key in obj.keys() {
-            if !["provider", "operation", "fault", "times"].contains(&key.as_str()) {
+            if !["provider", "operation", "fault", "times", "skip"].contains(&key.as_str()) {
                 return Err(format!("unknown field `{key}` in the fault rule"));
             }
         }
-        let text = |k: &str| {
-            obj.get(k)
-                .and_then(Value::as_str)
-                .ok_or(format!("`{k}` (a string) is missing"))
-        };
+        let text = |k: &str| obj.get(k).and_then(Value::as_str).ok_or(format!("`{k}` (a string) is missing"));
         let provider = text("provider")?;
         let operation = text("operation")?;
-        let known = OPERATIONS
-            .iter()
-            .find(|(p, _)| *p == provider)
-            .ok_or(format!("unknown provider {provider:?}"))?;
+        let known = OPERATIONS.iter().find(|(p, _)| *p == provider).ok_or(format!("unknown provider {provider:?}"))?;
         if !known.1.contains(&operation) {
-            return Err(format!(
-                "{provider} has no operation {operation:?} (one of: {})",
-                known.1.join(", ")
-            ));
+            return Err(format!("{provider} has no operation {operation:?} (one of: {})", known.1.join(", ")));
         }
         let fault = match obj.get("fault").ok_or("`fault` is missing")? {
             Value::String(s) => match s.as_str() {
@@ -82,34 +64,25 @@ impl FaultRule {
                 other => return Err(format!("unknown fault {other:?}")),
             },
             Value::Object(o) if o.len() == 1 && o.contains_key("delay_ms") => {
-                let ms = o["delay_ms"]
-                    .as_u64()
-                    .filter(|ms| *ms <= 600_000)
-                    .ok_or("`delay_ms` must be 0..=600000")?;
+                let ms = o["delay_ms"].as_u64().filter(|ms| *ms <= 600_000).ok_or("`delay_ms` must be 0..=600000")?;
                 Fault::Delay(Duration::from_millis(ms))
             }
             Value::Object(o) if o.len() == 1 && o.contains_key("status") => {
-                let status = o["status"]
-                    .as_u64()
-                    .filter(|s| (400..=599).contains(s))
-                    .ok_or("`status` must be 400..=599")?;
+                let status =
+                    o["status"].as_u64().filter(|s| (400..=599).contains(s)).ok_or("`status` must be 400..=599")?;
                 Fault::Status(status as u16)
             }
             other => return Err(format!("unknown fault {other}")),
         };
         let times = match obj.get("times") {
             None => 1,
-            Some(v) => v
-                .as_u64()
-                .filter(|t| (1..=1_000_000).contains(t))
-                .ok_or("`times` must be 1..=1000000")? as u32,
+            Some(v) => v.as_u64().filter(|t| (1..=1_000_000).contains(t)).ok_or("`times` must be 1..=1000000")? as u32,
         };
-        Ok(FaultRule {
-            provider: provider.to_string(),
-            operation: operation.to_string(),
-            fault,
-            times,
-        })
+        let skip = match obj.get("skip") {
+            None => 0,
+            Some(v) => v.as_u64().filter(|s| *s <= 1_000_000).ok_or("`skip` must be 0..=1000000")? as u32,
+        };
+        Ok(FaultRule { provider: provider.to_string(), operation: operation.to_string(), fault, times, skip })
     }
 }
 
@@ -132,11 +105,12 @@ impl Faults {
 
     /// The fault for this request, if one is armed (using up one of its `times`).
     pub fn take(&mut self, provider: &str, operation: &str) -> Option<Fault> {
-        let i = self
-            .rules
-            .iter()
-            .position(|r| r.provider == provider && r.operation == operation)?;
+        let i = self.rules.iter().position(|r| r.provider == provider && r.operation == operation)?;
         let rule = &mut self.rules[i];
+        if rule.skip > 0 {
+            rule.skip -= 1;
+            return None;
+        }
         let fault = rule.fault.clone();
         rule.times -= 1;
         if rule.times == 0 {
@@ -157,16 +131,11 @@ mod tests {
             (json!("drop_after_commit"), Fault::DropAfterCommit),
             (json!("drop_before_commit"), Fault::DropBeforeCommit),
             (json!("garbage"), Fault::Garbage),
-            (
-                json!({"delay_ms": 250}),
-                Fault::Delay(Duration::from_millis(250)),
-            ),
+            (json!({"delay_ms": 250}), Fault::Delay(Duration::from_millis(250))),
             (json!({"status": 503}), Fault::Status(503)),
         ] {
-            let rule = FaultRule::parse(
-                &json!({"provider":"eguma","operation":"redeem","fault":kind,"times":2}),
-            )
-            .unwrap();
+            let rule =
+                FaultRule::parse(&json!({"provider":"eguma","operation":"redeem","fault":kind,"times":2})).unwrap();
             assert_eq!(rule.fault, fault);
             let mut faults = Faults::default();
             faults.arm(rule);
@@ -175,6 +144,17 @@ mod tests {
             assert_eq!(faults.take("eguma", "redeem"), Some(fault));
             assert!(faults.take("eguma", "redeem").is_none());
         }
+    }
+
+    #[test]
+    fn skip_lets_requests_pass_first() {
+        let mut faults = Faults::default();
+        faults.arm(
+            FaultRule::parse(&json!({"provider":"eguma","operation":"balance","fault":"garbage","skip":1})).unwrap(),
+        );
+        assert_eq!(faults.take("eguma", "balance"), None);
+        assert_eq!(faults.take("eguma", "balance"), Some(Fault::Garbage));
+        assert_eq!(faults.take("eguma", "balance"), None);
     }
 
     #[test]

@@ -28,8 +28,7 @@ pub const PROVIDERS: [&str; 4] = ["eguma", "treazure", "gonnaorder", "coupontool
 
 /// The built-in demo data set (documented in the README, credentials included).
 pub fn demo_fixtures() -> Value {
-    serde_json::from_str(include_str!("demo_fixtures.json"))
-        .expect("the built-in fixtures are valid JSON")
+    serde_json::from_str(include_str!("demo_fixtures.json")).expect("the built-in fixtures are valid JSON")
 }
 
 /// Everything the simulated providers hold.
@@ -57,8 +56,7 @@ impl Simulator {
             let world = world.clone();
             Arc::new(move |request: &Request| handle(&world, request))
         };
-        let server = Server::start(listen, handler)
-            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let server = Server::start(listen, handler).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         lock(&world).connections = server.connection_counter();
         Ok(Simulator { server, world })
     }
@@ -107,11 +105,7 @@ impl Simulator {
 
     /// Requests received for `provider`'s `operation` so far.
     pub fn requests(&self, provider: &str, operation: &str) -> u64 {
-        lock(&self.world)
-            .requests
-            .get(&format!("{provider}.{operation}"))
-            .copied()
-            .unwrap_or(0)
+        lock(&self.world).requests.get(&format!("{provider}.{operation}")).copied().unwrap_or(0)
     }
 
     /// Provider requests received so far (control requests not counted).
@@ -130,31 +124,16 @@ fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
 }
 
 fn load(fixtures: &Value) -> Result<World, String> {
-    let obj = fixtures
-        .as_object()
-        .ok_or("the fixtures must be a JSON object")?;
+    let obj = fixtures.as_object().ok_or("the fixtures must be a JSON object")?;
     if let Some(unknown) = obj.keys().find(|k| !PROVIDERS.contains(&k.as_str())) {
-        return Err(format!(
-            "unknown provider {unknown:?} in the fixtures (one of: {})",
-            PROVIDERS.join(", ")
-        ));
+        return Err(format!("unknown provider {unknown:?} in the fixtures (one of: {})", PROVIDERS.join(", ")));
     }
     let eguma = match obj.get("eguma") {
         Some(section) => eguma::Eguma::from_fixture(section)?,
         None => eguma::Eguma::from_fixture(&json!({}))?,
     };
-    let other = obj
-        .iter()
-        .filter(|(k, _)| k.as_str() != "eguma")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    Ok(World {
-        eguma,
-        other,
-        faults: Faults::default(),
-        requests: BTreeMap::new(),
-        connections: Arc::default(),
-    })
+    let other = obj.iter().filter(|(k, _)| k.as_str() != "eguma").map(|(k, v)| (k.clone(), v.clone())).collect();
+    Ok(World { eguma, other, faults: Faults::default(), requests: BTreeMap::new(), connections: Arc::default() })
 }
 
 fn state(world: &World) -> Value {
@@ -180,14 +159,9 @@ fn handle(world: &Mutex<World>, request: &Request) -> Reply {
                 Ok(r) => r,
                 Err(response) => return Reply::Respond(response),
             };
-            with_faults(world, "eguma", route.operation, |w| {
-                w.eguma.handle(&route, request)
-            })
+            with_faults(world, "eguma", route.operation, |w| w.eguma.handle(&route, request))
         }
-        _ => Reply::Respond(Response::text(
-            404,
-            &format!("The simulator does not serve {provider:?} yet"),
-        )),
+        _ => Reply::Respond(Response::text(404, &format!("The simulator does not serve {provider:?} yet"))),
     }
 }
 
@@ -199,9 +173,7 @@ fn with_faults(
     process: impl FnOnce(&mut World) -> Response,
 ) -> Reply {
     let mut w = lock(world);
-    *w.requests
-        .entry(format!("{provider}.{operation}"))
-        .or_insert(0) += 1;
+    *w.requests.entry(format!("{provider}.{operation}")).or_insert(0) += 1;
     match w.faults.take(provider, operation) {
         None => Reply::Respond(process(&mut w)),
         Some(Fault::DropBeforeCommit) => Reply::Close,
@@ -215,11 +187,7 @@ fn with_faults(
             Reply::Respond(response)
         }
         Some(Fault::Status(s)) => Reply::Respond(Response::text(s, "Simulated failure")),
-        Some(Fault::Garbage) => Reply::Respond(Response::raw(
-            200,
-            "application/json",
-            b"\x00<html>{\"oops".to_vec(),
-        )),
+        Some(Fault::Garbage) => Reply::Respond(Response::raw(200, "application/json", b"\x00<html>{\"oops".to_vec())),
     }
 }
 
@@ -254,9 +222,6 @@ fn control_request(world: &Mutex<World>, path: &str, request: &Request) -> Respo
             lock(world).faults.clear();
             Response::json(200, &json!({ "cleared": true }))
         }
-        _ => Response::text(
-            404,
-            "Unknown simulator control endpoint (GET state, GET stats, POST fault, DELETE fault)",
-        ),
+        _ => Response::text(404, "Unknown simulator control endpoint (GET state, GET stats, POST fault, DELETE fault)"),
     }
 }

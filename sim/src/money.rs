@@ -10,14 +10,10 @@ pub fn cents_from_json(value: &Value) -> Result<i64, String> {
         Value::Number(n) => n.to_string(),
         _ => return Err("must be an amount like \"50.00\"".into()),
     };
-    let amount: Decimal = text
-        .parse()
-        .map_err(|_| format!("is not an amount: {text:?}"))?;
+    let amount: Decimal = text.parse().map_err(|_| format!("is not an amount: {text:?}"))?;
     let cents = amount * Decimal::from(100);
     if amount.is_sign_negative() || cents.fract() != Decimal::ZERO {
-        return Err(format!(
-            "must be a non-negative amount with at most 2 decimals: {text:?}"
-        ));
+        return Err(format!("must be a non-negative amount with at most 2 decimals: {text:?}"));
     }
     i64::try_from(cents).map_err(|_| format!("is out of range: {text:?}"))
 }

@@ -34,18 +34,12 @@ impl Request {
     /// A header's value (name is case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 
     /// A query parameter's value.
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -67,31 +61,17 @@ pub struct Response {
 impl Response {
     /// A JSON answer.
     pub fn json(status: u16, value: &serde_json::Value) -> Response {
-        Response::raw(
-            status,
-            "application/json; charset=utf-8",
-            value.to_string().into_bytes(),
-        )
+        Response::raw(status, "application/json; charset=utf-8", value.to_string().into_bytes())
     }
 
     /// A plain-text answer.
     pub fn text(status: u16, text: &str) -> Response {
-        Response::raw(
-            status,
-            "text/plain; charset=utf-8",
-            text.as_bytes().to_vec(),
-        )
+        Response::raw(status, "text/plain; charset=utf-8", text.as_bytes().to_vec())
     }
 
     /// Any answer.
     pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Response {
-        Response {
-            status,
-            content_type: content_type.to_string(),
-            body,
-            headers: Vec::new(),
-            delay: None,
-        }
+        Response { status, content_type: content_type.to_string(), body, headers: Vec::new(), delay: None }
     }
 }
 
@@ -125,36 +105,26 @@ impl Server {
         let connections = Arc::new(AtomicU64::new(0));
         let open = Arc::new(Mutex::new(Vec::new()));
         let accept_thread = {
-            let (stopping, connections, open) =
-                (stopping.clone(), connections.clone(), open.clone());
-            thread::Builder::new()
-                .name("sim-accept".into())
-                .spawn(move || {
-                    for stream in listener.incoming() {
-                        if stopping.load(Ordering::SeqCst) {
-                            break;
-                        }
-                        let Ok(stream) = stream else { continue };
-                        connections.fetch_add(1, Ordering::SeqCst);
-                        if let Ok(clone) = stream.try_clone() {
-                            let mut open = open.lock().unwrap();
-                            open.retain(|s: &TcpStream| s.peer_addr().is_ok());
-                            open.push(clone);
-                        }
-                        let handler = handler.clone();
-                        let _ = thread::Builder::new()
-                            .name("sim-conn".into())
-                            .spawn(move || serve_connection(stream, handler));
+            let (stopping, connections, open) = (stopping.clone(), connections.clone(), open.clone());
+            thread::Builder::new().name("sim-accept".into()).spawn(move || {
+                for stream in listener.incoming() {
+                    if stopping.load(Ordering::SeqCst) {
+                        break;
                     }
-                })?
+                    let Ok(stream) = stream else { continue };
+                    connections.fetch_add(1, Ordering::SeqCst);
+                    if let Ok(clone) = stream.try_clone() {
+                        let mut open = open.lock().unwrap();
+                        open.retain(|s: &TcpStream| s.peer_addr().is_ok());
+                        open.push(clone);
+                    }
+                    let handler = handler.clone();
+                    let _ =
+                        thread::Builder::new().name("sim-conn".into()).spawn(move || serve_connection(stream, handler));
+                }
+            })?
         };
-        Ok(Server {
-            addr,
-            stopping,
-            connections,
-            open,
-            accept_thread: Some(accept_thread),
-        })
+        Ok(Server { addr, stopping, connections, open, accept_thread: Some(accept_thread) })
     }
 
     /// The address served.
@@ -207,9 +177,7 @@ fn serve_connection(mut stream: TcpStream, handler: Handler) {
                 return;
             }
         };
-        let close_after = request
-            .header("connection")
-            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let close_after = request.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         match handler(&request) {
             Reply::Close => {
                 let _ = stream.shutdown(Shutdown::Both);
@@ -252,30 +220,15 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Requ
     let headers: Vec<(String, String)> = parsed
         .headers
         .iter()
-        .map(|h| {
-            (
-                h.name.to_ascii_lowercase(),
-                String::from_utf8_lossy(h.value).into_owned(),
-            )
-        })
+        .map(|h| (h.name.to_ascii_lowercase(), String::from_utf8_lossy(h.value).into_owned()))
         .collect();
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-    };
+    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
     if header("transfer-encoding").is_some() {
-        return Err(Response::text(
-            411,
-            "Send a Content-Length; chunked bodies are not accepted",
-        ));
+        return Err(Response::text(411, "Send a Content-Length; chunked bodies are not accepted"));
     }
     let length = match header("content-length") {
         None => 0,
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| Response::text(400, "Invalid Content-Length"))?,
+        Some(v) => v.parse::<usize>().map_err(|_| Response::text(400, "Invalid Content-Length"))?,
     };
     if length > MAX_BODY_BYTES {
         return Err(Response::text(413, "Request body too large"));
@@ -291,13 +244,7 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Requ
         Some((p, q)) => (p.to_string(), parse_query(q)),
         None => (target, Vec::new()),
     };
-    Ok(Some(Request {
-        method,
-        path,
-        query,
-        headers,
-        body,
-    }))
+    Ok(Some(Request { method, path, query, headers, body }))
 }
 
 fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
@@ -322,11 +269,7 @@ fn write_response(stream: &mut TcpStream, response: &Response, close: bool) -> i
     for (name, value) in &response.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
-    head.push_str(if close {
-        "Connection: close\r\n\r\n"
-    } else {
-        "\r\n"
-    });
+    head.push_str(if close { "Connection: close\r\n\r\n" } else { "\r\n" });
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(&response.body);
     stream.write_all(&bytes)?;
@@ -360,10 +303,7 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (
-                percent_decode(&k.replace('+', " ")),
-                percent_decode(&v.replace('+', " ")),
-            )
+            (percent_decode(&k.replace('+', " ")), percent_decode(&v.replace('+', " ")))
         })
         .collect()
 }

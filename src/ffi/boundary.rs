@@ -28,10 +28,7 @@ fn install_panic_hook() {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if INSIDE.with(Cell::get) {
-                log::emit(
-                    Level::Error,
-                    &format!("voucherlink internal error (please report): {info}"),
-                );
+                log::emit(Level::Error, &format!("voucherlink internal error (please report): {info}"));
             } else {
                 previous(info);
             }
@@ -41,10 +38,7 @@ fn install_panic_hook() {
 
 /// Runs `body` with panics caught, writes the result document to `out_json` (when not NULL)
 /// and returns the status. This is the one exit of every function that has an `out_json`.
-pub(super) fn respond(
-    out_json: *mut *mut c_char,
-    body: impl FnOnce() -> Result<Value>,
-) -> VlStatus {
+pub(super) fn respond(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Value>) -> VlStatus {
     install_panic_hook();
     let was_inside = INSIDE.with(|i| i.replace(true));
     let result = panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| {
@@ -53,9 +47,7 @@ pub(super) fn respond(
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(Error::internal(format!(
-            "internal error in voucherlink (please report): {what}"
-        )))
+        Err(Error::internal(format!("internal error in voucherlink (please report): {what}")))
     });
     let status = match &result {
         Ok(_) => VlStatus::VL_OK,
@@ -138,10 +130,7 @@ mod tests {
         let status = respond(&mut out, || panic!("boom"));
         assert_eq!(status, VlStatus::VL_INTERNAL);
         let doc = document(out);
-        assert!(
-            doc.starts_with(r#"{"ok":false,"error":{"code":10,"status":"internal""#),
-            "{doc}"
-        );
+        assert!(doc.starts_with(r#"{"ok":false,"error":{"code":10,"status":"internal""#), "{doc}");
         assert!(doc.contains("boom"), "{doc}");
     }
 
@@ -154,10 +143,7 @@ mod tests {
             assert!(document(out).contains(&format!(r#""code":{},"#, status.code())));
         }
         let mut out = std::ptr::null_mut();
-        assert_eq!(
-            respond(&mut out, || Ok(serde_json::json!({}))),
-            VlStatus::VL_OK
-        );
+        assert_eq!(respond(&mut out, || Ok(serde_json::json!({}))), VlStatus::VL_OK);
         assert_eq!(document(out), r#"{"ok":true,"data":{}}"#);
     }
 }

@@ -39,9 +39,7 @@ pub const VL_LOG_ERROR: VlLogLevel = 4;
 
 /// Receives one log line: UTF-8, NUL-terminated, valid only during the call, never containing a
 /// secret; voucher codes appear masked. May be called from any thread, also concurrently.
-pub type VlLogFn = Option<
-    unsafe extern "C" fn(level: VlLogLevel, message_utf8: *const c_char, user_data: *mut c_void),
->;
+pub type VlLogFn = Option<unsafe extern "C" fn(level: VlLogLevel, message_utf8: *const c_char, user_data: *mut c_void)>;
 
 /// A client for one provider account. Opaque; create with `vl_client_new`, free with
 /// `vl_client_free`. May be used from several threads at once.
@@ -135,16 +133,10 @@ pub unsafe extern "C" fn vl_string_free(s: *mut c_char) {
 /// `callback` must stay callable, and `user_data` valid, until logging is turned off or replaced;
 /// the callback must be safe to call from any thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_set_logger(
-    callback: VlLogFn,
-    user_data: *mut c_void,
-    min_level: VlLogLevel,
-) -> VlStatus {
+pub unsafe extern "C" fn vl_set_logger(callback: VlLogFn, user_data: *mut c_void, min_level: VlLogLevel) -> VlStatus {
     let result = std::panic::catch_unwind(|| {
         let Some(level) = Level::from_u32(min_level) else {
-            return Err(Error::invalid(format!(
-                "`min_level` {min_level} is not a VL_LOG_* level"
-            )));
+            return Err(Error::invalid(format!("`min_level` {min_level} is not a VL_LOG_* level")));
         };
         let sink: Option<log::Sink> = callback.map(|f| {
             let user_data = UserData(user_data);
@@ -158,9 +150,7 @@ pub unsafe extern "C" fn vl_set_logger(
         log::set_sink(sink, level);
         Ok(())
     });
-    result
-        .map(|r| status_of(&r))
-        .unwrap_or(VlStatus::VL_INTERNAL)
+    result.map(|r| status_of(&r)).unwrap_or(VlStatus::VL_INTERNAL)
 }
 
 /// The host's `user_data`: the host promises the callback is safe to call from any thread.
@@ -296,14 +286,7 @@ pub unsafe extern "C" fn vl_deactivation_status(
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
-    unsafe {
-        operation(
-            Operation::DeactivationStatus,
-            client,
-            request_json,
-            out_json,
-        )
-    }
+    unsafe { operation(Operation::DeactivationStatus, client, request_json, out_json) }
 }
 
 /// Takes a sold voucher back: `{"code":..,"reason":"order cancelled"}` → voucher.

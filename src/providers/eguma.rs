@@ -14,6 +14,12 @@
 //! - Activate and deactivate answers come in two documented shapes (`amount_in_cents` or
 //!   `balance_in_cents`); both are read.
 //! - The account has one currency; answers without a `currency` use the last one seen.
+//!
+//! Money safety (API.md §7): e-guma has no transaction lookup, so a lost answer is resolved from
+//! the voucher's state. A redeem or cancel: the balance read before (under the voucher's claim)
+//! against the balance now. An activation or deactivation: the depot voucher's status. A
+//! redemption whose answer was lost cannot be reversed (e-guma's cancel needs the lost
+//! `redeem_token`); an activation can (deactivation).
 
 use std::sync::Mutex;
 
@@ -25,30 +31,24 @@ use crate::code::{self, CodeRules};
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::http::{Failure, HttpRequest, HttpResponse, encode_component};
+use crate::journal::Entry;
 use crate::log::{Level, Redactor};
-use crate::model::{
-    self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus,
-};
+use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
 use crate::money;
+use crate::operation::Operation;
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::{Fields, MAX_TEXT_LEN};
 use crate::status::VlStatus;
+use crate::transaction::{self, Outcome, Plan, Resolution, Undo};
 
 const ID: &str = "eguma";
 
 /// The registry entry.
-pub const INFO: ProviderInfo = ProviderInfo {
-    id: ID,
-    default_base_url: "https://api.e-guma.ch",
-    create,
-};
+pub const INFO: ProviderInfo = ProviderInfo { id: ID, default_base_url: "https://api.e-guma.ch", create };
 
 /// e-guma codes: any case, with or without the dashes of the printed form (`L4FU-5LQT-KJR3`) or
 /// spaces; sent upper case without separators, as the barcode reads.
-const CODE_RULES: CodeRules = CodeRules {
-    upper_case: true,
-    strip_separators: true,
-};
+const CODE_RULES: CodeRules = CodeRules { upper_case: true, strip_separators: true };
 
 /// e-guma accounts are in CHF or EUR: cents.
 const DECIMALS: u32 = 2;
@@ -59,20 +59,10 @@ const MAX_REFERENCE_LEN: usize = 1024;
 /// Label on receipts.
 const RECEIPT_LABEL: &str = "e-guma voucher";
 
-fn create(
-    fields: &mut Fields,
-    settings: &Settings,
-    redactor: &Redactor,
-) -> Result<Box<dyn Provider>> {
-    let api_key = fields
-        .text("api_key", 256)
-        .map_err(|e| Error::config(e.message))?;
+fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
+    let api_key = fields.text("api_key", 256).map_err(|e| Error::config(e.message))?;
     redactor.add(&api_key);
-    Ok(Box::new(Eguma {
-        base_url: settings.base_url.clone(),
-        api_key,
-        currency: Mutex::new(None),
-    }))
+    Ok(Box::new(Eguma { base_url: settings.base_url.clone(), api_key, currency: Mutex::new(None) }))
 }
 
 /// The e-guma provider of one client (one outlet: one API key).
@@ -186,50 +176,37 @@ impl Eguma {
     }
 
     fn currency(&self) -> Option<String> {
-        self.currency
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.currency.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Sends a read and parses its answer. Nothing changes at e-guma, so any failure is definite.
-    fn read<T: for<'de> Deserialize<'de>>(
-        &self,
-        call: &Call,
-        request: HttpRequest,
-    ) -> Result<Answer<T>> {
-        let response = call
-            .send(&request)
-            .map_err(|f| providers::failure_error(ID, &f))?;
+    /// Sends a read (retried on connection failures and 5xx) and parses its answer.
+    fn read<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Result<Answer<T>> {
+        let response = call.read(&request).map_err(|f| providers::failure_error(ID, &f))?;
         self.parse(call, &response)
     }
 
-    /// Sends a money-moving request. A lost or unreadable answer is in doubt: e-guma may have
-    /// applied it.
-    fn write<T: for<'de> Deserialize<'de>>(
-        &self,
-        call: &Call,
-        request: HttpRequest,
-    ) -> Result<Answer<T>> {
+    /// Sends a money-moving request once. A lost, unreadable or 5xx answer is uncertain: e-guma
+    /// may have applied it.
+    fn write<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Outcome<Answer<T>> {
         let response = match call.send(&request) {
             Ok(r) => r,
-            Err(f @ Failure::NotSent(_)) => return Err(providers::failure_error(ID, &f)),
-            Err(f) => return Err(in_doubt(call, f.detail(), None)),
+            Err(f @ Failure::NotSent(_)) => return Outcome::Refused(providers::failure_error(ID, &f)),
+            Err(f) => {
+                let maybe_later = matches!(f, Failure::TimedOut(_));
+                return Outcome::Uncertain { error: providers::failure_error(ID, &f), maybe_later };
+            }
         };
         match self.parse(call, &response) {
-            Err(e) if (200..300).contains(&response.status) => {
-                Err(in_doubt(call, &e.message, Some(response.status)))
+            Ok(answer) => Outcome::Applied { doc: answer, result: Value::Null },
+            Err(error) if response.status < 300 || response.status >= 500 => {
+                Outcome::Uncertain { error, maybe_later: false }
             }
-            other => other,
+            Err(error) => Outcome::Refused(error),
         }
     }
 
     /// Turns an answer into `T`, or into the error e-guma's status and text mean.
-    fn parse<T: for<'de> Deserialize<'de>>(
-        &self,
-        call: &Call,
-        response: &HttpResponse,
-    ) -> Result<Answer<T>> {
+    fn parse<T: for<'de> Deserialize<'de>>(&self, call: &Call, response: &HttpResponse) -> Result<Answer<T>> {
         if !(200..300).contains(&response.status) {
             return Err(status_error(call, response));
         }
@@ -239,16 +216,12 @@ impl Eguma {
                 .with_provider(ID)
                 .with_http_status(response.status)
         })?;
-        Ok(Answer {
-            parsed,
-            raw: call.redact_json(raw),
-        })
+        Ok(Answer { parsed, raw: call.redact_json(raw) })
     }
 
     /// Reads a voucher's balance (the canonical code comes back in it).
     fn fetch_balance(&self, call: &Call, code: &str) -> Result<Answer<BalanceAnswer>> {
-        let answer: Answer<BalanceAnswer> =
-            self.read(call, self.get(Kind::Voucher, code, "balance"))?;
+        let answer: Answer<BalanceAnswer> = self.read(call, self.get(Kind::Voucher, code, "balance"))?;
         check_cents(answer.parsed.balance_in_cents, "balance_in_cents")?;
         self.remember_currency(answer.parsed.currency.as_deref());
         if let Some(canonical) = &answer.parsed.code {
@@ -283,15 +256,11 @@ impl Eguma {
     }
 
     fn fetch_activation_status(&self, call: &Call, code: &str) -> Result<ActivationStatus> {
-        let answer: Answer<ActivateStatusAnswer> =
-            self.read(call, self.get(Kind::Depot, code, "activate_status"))?;
+        let answer: Answer<ActivateStatusAnswer> = self.read(call, self.get(Kind::Depot, code, "activate_status"))?;
         let a = answer.parsed;
         self.remember_currency(a.currency.as_deref());
         let amount = match (a.free_amount, a.amount_in_cents) {
-            (false, Some(cents)) => Some(money::from_minor_units(
-                check_cents(cents, "amount_in_cents")?,
-                DECIMALS,
-            )),
+            (false, Some(cents)) => Some(money::from_minor_units(check_cents(cents, "amount_in_cents")?, DECIMALS)),
             _ => None,
         };
         Ok(ActivationStatus {
@@ -311,9 +280,7 @@ impl Eguma {
         Ok(DeactivationStatus {
             code: canonical(a.code.as_deref(), code),
             can_deactivate: a.can_be_deactivated,
-            amount: a
-                .amount_in_cents
-                .map(|c| money::from_minor_units(c, DECIMALS)),
+            amount: a.amount_in_cents.map(|c| money::from_minor_units(c, DECIMALS)),
             currency: self.currency(),
             message: non_empty(a.message.as_deref()),
         })
@@ -337,56 +304,59 @@ impl Provider for Eguma {
         let wanted = AmountWanted::read(req)?;
         req.finish()?;
 
+        let claim = transaction::claim(call, self, &code)?;
         let before = self.fetch_balance(call, &code)?;
         let code = canonical(before.parsed.code.as_deref(), &code);
         if !before.parsed.is_redeemable {
-            let message = non_empty(before.parsed.message.as_deref());
-            let mut error = Error::rejected(
-                message
-                    .clone()
-                    .unwrap_or_else(|| "This voucher cannot be redeemed.".into()),
-            )
-            .with_provider(ID);
-            if let Some(m) = message {
-                error = error.with_provider_message(m);
-            }
-            return Err(error);
+            return Err(refusal(non_empty(before.parsed.message.as_deref()), "This voucher cannot be redeemed."));
         }
         let balance = money::from_minor_units(before.parsed.balance_in_cents, DECIMALS);
         let currency = before.parsed.currency.clone().or_else(|| self.currency());
         let amount = wanted.resolve(balance, currency.as_deref())?;
         let cents = money::to_minor_units(amount, DECIMALS)?;
-
-        let body = json!({ "amount_in_cents": cents, "reference_number": reference_number(call) });
-        let answer: Answer<RedeemAnswer> =
-            self.write(call, self.post(Kind::Voucher, &code, "redeem", body))?;
-        let r = answer.parsed;
-        let left = money::from_minor_units(r.balance_in_cents, DECIMALS);
-        if left != balance - amount {
-            call.log(Level::Warn, || {
-                format!("balance went from {balance} to {left} for a redemption of {amount}: the voucher was used elsewhere meanwhile")
-            });
-        }
-        let code = canonical(r.code.as_deref(), &code);
-        call.log(Level::Info, || {
-            format!("redeemed {amount} from {code}, {left} left")
-        });
-        Ok(Redemption {
+        let receipt = |left: Decimal, code: &str| {
+            model::receipt_lines(RECEIPT_LABEL, code, "Redeemed", amount, Some(left), currency.as_deref())
+        };
+        let redemption = |code: String, left: Decimal, token: Option<String>| Redemption {
             provider: ID,
-            receipt_lines: model::receipt_lines(
-                RECEIPT_LABEL,
-                &code,
-                "Redeemed",
-                amount,
-                Some(left),
-                currency.as_deref(),
-            ),
+            receipt_lines: receipt(left, &code),
             code,
             amount,
             balance: Some(left),
-            currency,
-            transaction_id: Some(r.redeem_token),
-        })
+            currency: currency.clone(),
+            transaction_id: token,
+        };
+        let plan = Plan {
+            code: code.clone(),
+            amount: Some(amount),
+            currency: currency.clone(),
+            evidence: json!({ "balance_cents": before.parsed.balance_in_cents }),
+            data: json!({ "amount_cents": cents }),
+        };
+        transaction::execute(
+            call,
+            self,
+            &claim,
+            plan,
+            |_| {
+                let body = json!({ "amount_in_cents": cents, "reference_number": reference_number(call) });
+                self.write::<RedeemAnswer>(call, self.post(Kind::Voucher, &code, "redeem", body)).map(|answer| {
+                    let r = answer.parsed;
+                    let left = money::from_minor_units(r.balance_in_cents, DECIMALS);
+                    if left != balance - amount {
+                        call.log(Level::Warn, || {
+                            format!("balance went from {balance} to {left} for a redemption of {amount}: the voucher was used elsewhere meanwhile")
+                        });
+                    }
+                    call.log(Level::Info, || format!("redeemed {amount} from {code}, {left} left"));
+                    let result = json!({ "redeem_token": r.redeem_token, "balance_cents": r.balance_in_cents });
+                    (redemption(canonical(r.code.as_deref(), &code), left, Some(r.redeem_token)), result)
+                })
+            },
+            // The redeem_token came in the lost answer: without it, e-guma cannot cancel this
+            // redemption through the API (only in its back office).
+            |_, seen| redemption(code.clone(), cents_seen(seen, balance - amount), None),
+        )
     }
 
     fn cancel_redemption(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
@@ -395,21 +365,13 @@ impl Provider for Eguma {
         let amount = req.amount("amount", DECIMALS)?;
         req.finish()?;
 
-        // Also gives the canonical code and currency, and the balance before, for the log.
+        let claim = transaction::claim(call, self, &code)?;
+        // Gives the canonical code and currency, and the balance before (the evidence).
         let before = self.fetch_balance(call, &code)?;
         let code = canonical(before.parsed.code.as_deref(), &code);
         let currency = before.parsed.currency.clone().or_else(|| self.currency());
-        let body = json!({ "redeem_token": token, "amount_in_cents": money::to_minor_units(amount, DECIMALS)? });
-        let answer: Answer<CancelAnswer> = self.write(
-            call,
-            self.post(Kind::Voucher, &code, "cancel_redemption", body),
-        )?;
-        let left = money::from_minor_units(answer.parsed.balance_in_cents, DECIMALS);
-        let code = canonical(answer.parsed.code.as_deref(), &code);
-        call.log(Level::Info, || {
-            format!("gave {amount} back to {code}, balance now {left}")
-        });
-        Ok(Redemption {
+        let cents = money::to_minor_units(amount, DECIMALS)?;
+        let cancelled = |code: String, left: Decimal| Redemption {
             provider: ID,
             receipt_lines: model::receipt_lines(
                 RECEIPT_LABEL,
@@ -422,9 +384,34 @@ impl Provider for Eguma {
             code,
             amount,
             balance: Some(left),
-            currency,
-            transaction_id: Some(token),
-        })
+            currency: currency.clone(),
+            transaction_id: Some(token.clone()),
+        };
+        let plan = Plan {
+            code: code.clone(),
+            amount: Some(amount),
+            currency: currency.clone(),
+            evidence: json!({ "balance_cents": before.parsed.balance_in_cents }),
+            data: json!({ "redeem_token": token, "amount_cents": cents }),
+        };
+        let before_cents = before.parsed.balance_in_cents;
+        transaction::execute(
+            call,
+            self,
+            &claim,
+            plan,
+            |entry| {
+                self.send_cancel(call, entry).map(|answer| {
+                    let left = money::from_minor_units(answer.parsed.balance_in_cents, DECIMALS);
+                    call.log(Level::Info, || format!("gave {amount} back to {code}, balance now {left}"));
+                    let result = json!({ "balance_cents": answer.parsed.balance_in_cents });
+                    (cancelled(canonical(answer.parsed.code.as_deref(), &code), left), result)
+                })
+            },
+            |_, seen| {
+                cancelled(code.clone(), cents_seen(seen, money::from_minor_units(before_cents + cents, DECIMALS)))
+            },
+        )
     }
 
     fn activation_status(&self, call: &Call, req: &mut Fields) -> Result<ActivationStatus> {
@@ -438,6 +425,7 @@ impl Provider for Eguma {
         let amount = req.opt_amount("amount", DECIMALS)?;
         req.finish()?;
 
+        let claim = transaction::claim(call, self, &code)?;
         let status = self.fetch_activation_status(call, &code)?;
         if !status.can_activate {
             return Err(refusal(status.message, "This voucher cannot be activated."));
@@ -456,39 +444,55 @@ impl Provider for Eguma {
             }
             (false, _, Some(fixed)) => fixed,
             (false, _, None) => {
-                return Err(Error::provider_failure(
-                    "e-guma gave no amount for a fixed-amount depot voucher",
-                )
-                .with_provider(ID));
+                return Err(
+                    Error::provider_failure("e-guma gave no amount for a fixed-amount depot voucher").with_provider(ID)
+                );
             }
         };
-        // e-guma takes an amount only for free-amount vouchers.
-        let body = if status.free_amount {
-            json!({ "amount_in_cents": money::to_minor_units(value, DECIMALS)? })
-        } else {
-            json!({})
-        };
-        let answer: Answer<AmountAnswer> =
-            self.write(call, self.post(Kind::Depot, &status.code, "activate", body))?;
-        let activated = match answer.parsed.cents() {
-            Some(c) => money::from_minor_units(check_cents(c, "amount_in_cents")?, DECIMALS),
-            None => value,
-        };
-        let code = canonical(answer.parsed.code.as_deref(), &status.code);
-        call.log(Level::Info, || format!("activated {code} with {activated}"));
-        Ok(Voucher {
+        let cents = money::to_minor_units(value, DECIMALS)?;
+        let code = status.code.clone();
+        let activated = |code: String, value: Decimal, raw: Value| Voucher {
             provider: ID,
             code,
             status: VoucherStatus::Active,
             redeemable: true,
-            balance: Some(activated),
-            initial_amount: Some(activated),
-            currency: status.currency,
+            balance: Some(value),
+            initial_amount: Some(value),
+            currency: status.currency.clone(),
             message: None,
             expires_at: None,
             restrictions: Vec::new(),
-            raw: answer.raw,
-        })
+            raw,
+        };
+        let plan = Plan {
+            code: code.clone(),
+            amount: Some(value),
+            currency: status.currency.clone(),
+            evidence: Value::Null,
+            data: json!({ "amount_cents": cents, "free_amount": status.free_amount }),
+        };
+        transaction::execute(
+            call,
+            self,
+            &claim,
+            plan,
+            |_| {
+                // e-guma takes an amount only for free-amount vouchers.
+                let body = if status.free_amount { json!({ "amount_in_cents": cents }) } else { json!({}) };
+                self.write::<AmountAnswer>(call, self.post(Kind::Depot, &code, "activate", body)).map(|answer| {
+                    let value = answer
+                        .parsed
+                        .cents()
+                        .filter(|c| *c >= 0)
+                        .map(|c| money::from_minor_units(c, DECIMALS))
+                        .unwrap_or(value);
+                    let code = canonical(answer.parsed.code.as_deref(), &code);
+                    call.log(Level::Info, || format!("activated {code} with {value}"));
+                    (activated(code, value, answer.raw), Value::Null)
+                })
+            },
+            |_, seen| activated(code.clone(), value, seen.clone()),
+        )
     }
 
     fn deactivation_status(&self, call: &Call, req: &mut Fields) -> Result<DeactivationStatus> {
@@ -502,30 +506,14 @@ impl Provider for Eguma {
         let reason = req.opt_text("reason", MAX_TEXT_LEN)?;
         req.finish()?;
 
+        let claim = transaction::claim(call, self, &code)?;
         // e-guma: "Use Deactivate Status before calling this method."
         let status = self.fetch_deactivation_status(call, &code)?;
         if !status.can_deactivate {
-            return Err(refusal(
-                status.message,
-                "This voucher cannot be deactivated.",
-            ));
+            return Err(refusal(status.message, "This voucher cannot be deactivated."));
         }
-        let body = match &reason {
-            Some(r) => json!({ "deactivate_reason": truncate(r, MAX_REFERENCE_LEN) }),
-            None => json!({}),
-        };
-        let answer: Answer<AmountAnswer> = self.write(
-            call,
-            self.post(Kind::Depot, &status.code, "deactivate", body),
-        )?;
-        let value = answer
-            .parsed
-            .cents()
-            .map(|c| money::from_minor_units(c, DECIMALS))
-            .or(status.amount);
-        let code = canonical(answer.parsed.code.as_deref(), &status.code);
-        call.log(Level::Info, || format!("deactivated {code}"));
-        Ok(Voucher {
+        let code = status.code.clone();
+        let deactivated = |code: String, value: Option<Decimal>, raw: Value| Voucher {
             provider: ID,
             code,
             // Back on the stack: the depot voucher can be sold again.
@@ -533,13 +521,151 @@ impl Provider for Eguma {
             redeemable: false,
             balance: Some(money::from_minor_units(0, DECIMALS)),
             initial_amount: value,
-            currency: status.currency,
+            currency: status.currency.clone(),
             message: None,
             expires_at: None,
             restrictions: Vec::new(),
-            raw: answer.raw,
-        })
+            raw,
+        };
+        let plan = Plan {
+            code: code.clone(),
+            amount: status.amount,
+            currency: status.currency.clone(),
+            evidence: Value::Null,
+            data: json!({ "reason": reason }),
+        };
+        transaction::execute(
+            call,
+            self,
+            &claim,
+            plan,
+            |entry| {
+                self.send_deactivate(call, entry).map(|answer| {
+                    let value = answer.parsed.cents().map(|c| money::from_minor_units(c, DECIMALS)).or(status.amount);
+                    let code = canonical(answer.parsed.code.as_deref(), &code);
+                    call.log(Level::Info, || format!("deactivated {code}"));
+                    (deactivated(code, value, answer.raw), Value::Null)
+                })
+            },
+            |_, _| deactivated(code.clone(), status.amount, Value::Null),
+        )
     }
+
+    fn resolve(&self, call: &Call, entry: &Entry) -> Resolution {
+        let code = entry.code.clone().unwrap_or_default();
+        let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_i64);
+        let checked = match Operation::from_name(&entry.operation) {
+            Some(op @ (Operation::Redeem | Operation::CancelRedemption)) => {
+                let (Some(before), Some(amount)) =
+                    (number(&entry.evidence, "balance_cents"), number(&entry.data, "amount_cents"))
+                else {
+                    return Resolution::Unknown("the journal entry lacks the balance before".into());
+                };
+                let expected = if op == Operation::Redeem { before - amount } else { before + amount };
+                self.fetch_balance(call, &code).map(|now| match now.parsed.balance_in_cents {
+                    n if n == expected => Resolution::Applied(json!({ "balance_cents": n })),
+                    n if n == before => Resolution::NotApplied,
+                    n => Resolution::Unknown(format!(
+                        "the balance went from {} to {}, which neither outcome explains: the voucher was used meanwhile",
+                        money::from_minor_units(before, DECIMALS),
+                        money::from_minor_units(n, DECIMALS)
+                    )),
+                })
+            }
+            Some(Operation::Activate) => self.fetch_activation_status(call, &code).and_then(|status| {
+                if status.can_activate {
+                    return Ok(Resolution::NotApplied);
+                }
+                let expected = number(&entry.data, "amount_cents");
+                self.fetch_balance(call, &code).map(|b| match b.parsed {
+                    ref p
+                        if p.is_redeemable
+                            && Some(p.total_amount_in_cents.unwrap_or(p.balance_in_cents)) == expected =>
+                    {
+                        Resolution::Applied(json!({ "balance_cents": p.balance_in_cents }))
+                    }
+                    _ => Resolution::Unknown(
+                        "the voucher is not sellable, but not active with this amount either".into(),
+                    ),
+                })
+            }),
+            Some(Operation::Deactivate) => self.fetch_activation_status(call, &code).and_then(|status| {
+                if status.can_activate {
+                    return Ok(Resolution::Applied(Value::Null));
+                }
+                self.fetch_deactivation_status(call, &code).map(|d| {
+                    if d.can_deactivate {
+                        Resolution::NotApplied
+                    } else {
+                        Resolution::Unknown(
+                            d.message.unwrap_or_else(|| "e-guma says it can neither be sold nor taken back".into()),
+                        )
+                    }
+                })
+            }),
+            _ => return Resolution::Unknown(format!("e-guma has no way to check a {}", entry.operation)),
+        };
+        checked.unwrap_or_else(|e| Resolution::Unknown(format!("could not check: {}", e.message)))
+    }
+
+    fn refresh_evidence(&self, call: &Call, entry: &Entry) -> Result<Value> {
+        match Operation::from_name(&entry.operation) {
+            Some(Operation::CancelRedemption) => {
+                let now = self.fetch_balance(call, entry.code.as_deref().unwrap_or_default())?;
+                Ok(json!({ "balance_cents": now.parsed.balance_in_cents }))
+            }
+            _ => Ok(entry.evidence.clone()),
+        }
+    }
+
+    fn send_queued(&self, call: &Call, entry: &Entry) -> Outcome<Value> {
+        match Operation::from_name(&entry.operation) {
+            Some(Operation::CancelRedemption) => self
+                .send_cancel(call, entry)
+                .map(|a| (Value::Null, json!({ "balance_cents": a.parsed.balance_in_cents }))),
+            Some(Operation::Deactivate) => self.send_deactivate(call, entry).map(|_| (Value::Null, Value::Null)),
+            _ => Outcome::Refused(Error::unsupported(format!("e-guma cannot send a queued {}", entry.operation))),
+        }
+    }
+
+    fn reversal(&self, entry: &Entry) -> Option<Undo> {
+        match Operation::from_name(&entry.operation)? {
+            Operation::Activate => Some(Undo {
+                operation: Operation::Deactivate,
+                data: json!({ "reason": format!("reversal of {}: its answer was lost", entry.id) }),
+            }),
+            Operation::Redeem => {
+                let token = entry.result.get("redeem_token")?.as_str()?;
+                Some(Undo {
+                    operation: Operation::CancelRedemption,
+                    data: json!({ "redeem_token": token, "amount_cents": entry.data.get("amount_cents")? }),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Eguma {
+    /// Sends the cancel of a journal entry (its data: `redeem_token`, `amount_cents`).
+    fn send_cancel(&self, call: &Call, entry: &Entry) -> Outcome<Answer<CancelAnswer>> {
+        let body = json!({ "redeem_token": entry.data["redeem_token"], "amount_in_cents": entry.data["amount_cents"] });
+        self.write(call, self.post(Kind::Voucher, entry.code.as_deref().unwrap_or_default(), "cancel_redemption", body))
+    }
+
+    /// Sends the deactivation of a journal entry (its data: `reason`).
+    fn send_deactivate(&self, call: &Call, entry: &Entry) -> Outcome<Answer<AmountAnswer>> {
+        let body = match entry.data.get("reason").and_then(Value::as_str) {
+            Some(r) => json!({ "deactivate_reason": truncate(r, MAX_REFERENCE_LEN) }),
+            None => json!({}),
+        };
+        self.write(call, self.post(Kind::Depot, entry.code.as_deref().unwrap_or_default(), "deactivate", body))
+    }
+}
+
+/// The balance e-guma showed during a resolution (`balance_cents`), else the expected one.
+fn cents_seen(seen: &Value, expected: Decimal) -> Decimal {
+    seen.get("balance_cents").and_then(Value::as_i64).map(|c| money::from_minor_units(c, DECIMALS)).unwrap_or(expected)
 }
 
 /// `amount` or `remaining_to_pay`, exactly one.
@@ -550,15 +676,10 @@ enum AmountWanted {
 
 impl AmountWanted {
     fn read(req: &mut Fields) -> Result<AmountWanted> {
-        match (
-            req.opt_amount("amount", DECIMALS)?,
-            req.opt_amount("remaining_to_pay", DECIMALS)?,
-        ) {
+        match (req.opt_amount("amount", DECIMALS)?, req.opt_amount("remaining_to_pay", DECIMALS)?) {
             (Some(a), None) => Ok(AmountWanted::Exactly(a)),
             (None, Some(r)) => Ok(AmountWanted::UpTo(r)),
-            (Some(_), Some(_)) => Err(Error::invalid(
-                "give either `amount` or `remaining_to_pay`, not both",
-            )),
+            (Some(_), Some(_)) => Err(Error::invalid("give either `amount` or `remaining_to_pay`, not both")),
             (None, None) => Err(Error::invalid("`amount` or `remaining_to_pay` is missing")),
         }
     }
@@ -612,18 +733,14 @@ fn canonical(answered: Option<&str>, sent: &str) -> String {
 }
 
 fn non_empty(text: Option<&str>) -> Option<String> {
-    text.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
+    text.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string)
 }
 
 /// A negative amount from e-guma is an unusable answer, not money.
 fn check_cents(cents: i64, field: &str) -> Result<i64> {
     if cents < 0 {
-        return Err(Error::provider_failure(format!(
-            "unexpected answer from e-guma: negative `{field}` ({cents})"
-        ))
-        .with_provider(ID));
+        return Err(Error::provider_failure(format!("unexpected answer from e-guma: negative `{field}` ({cents})"))
+            .with_provider(ID));
     }
     Ok(cents)
 }
@@ -631,9 +748,7 @@ fn check_cents(cents: i64, field: &str) -> Result<i64> {
 /// A refusal e-guma expressed in a status answer (`can_be_activated: false` + message).
 fn refusal(message: Option<String>, fallback: &str) -> Error {
     match message {
-        Some(m) => Error::rejected(m.clone())
-            .with_provider(ID)
-            .with_provider_message(m),
+        Some(m) => Error::rejected(m.clone()).with_provider(ID).with_provider_message(m),
         None => Error::rejected(fallback).with_provider(ID),
     }
 }
@@ -641,51 +756,27 @@ fn refusal(message: Option<String>, fallback: &str) -> Error {
 /// The error an HTTP error status means; e-guma's plain-text body becomes the cashier's message.
 fn status_error(call: &Call, response: &HttpResponse) -> Error {
     let status = response.status;
-    let text = response
-        .text()
-        .map(|t| call.redact(&providers::text_excerpt(&error_text(t))))
-        .filter(|t| !t.is_empty());
+    let text = response.text().map(|t| call.redact(&providers::text_excerpt(&error_text(t)))).filter(|t| !t.is_empty());
     let (code, fallback) = match status {
-        401 | 403 => (
-            VlStatus::VL_AUTH,
-            "e-guma refused the API key (check `api_key` for this outlet)".to_string(),
-        ),
-        404 => (
-            VlStatus::VL_NOT_FOUND,
-            "e-guma does not know this voucher".to_string(),
-        ),
-        400 | 409 | 422 => (
-            VlStatus::VL_REJECTED,
-            "e-guma refused the request".to_string(),
-        ),
+        401 | 403 => (VlStatus::VL_AUTH, "e-guma refused the API key (check `api_key` for this outlet)".to_string()),
+        404 => (VlStatus::VL_NOT_FOUND, "e-guma does not know this voucher".to_string()),
+        400 | 409 | 422 => (VlStatus::VL_REJECTED, "e-guma refused the request".to_string()),
         300..=399 => (
             VlStatus::VL_PROVIDER,
             format!(
                 "e-guma answered with a redirect (HTTP {status}{}), which is not followed: check `base_url`",
-                response
-                    .location
-                    .as_deref()
-                    .map(|l| format!(" to {}", call.redact(l)))
-                    .unwrap_or_default()
+                response.location.as_deref().map(|l| format!(" to {}", call.redact(l))).unwrap_or_default()
             ),
         ),
-        500..=599 => (
-            VlStatus::VL_PROVIDER,
-            format!("e-guma failed (HTTP {status})"),
-        ),
-        _ => (
-            VlStatus::VL_PROVIDER,
-            format!("unexpected answer from e-guma (HTTP {status})"),
-        ),
+        500..=599 => (VlStatus::VL_PROVIDER, format!("e-guma failed (HTTP {status})")),
+        _ => (VlStatus::VL_PROVIDER, format!("unexpected answer from e-guma (HTTP {status})")),
     };
     let message = match (&text, code) {
         (Some(t), VlStatus::VL_REJECTED | VlStatus::VL_NOT_FOUND) => t.clone(),
         (Some(t), _) => format!("{fallback}: {t}"),
         (None, _) => fallback,
     };
-    let mut error = Error::new(code, message)
-        .with_provider(ID)
-        .with_http_status(status);
+    let mut error = Error::new(code, message).with_provider(ID).with_http_status(status);
     if let Some(t) = text {
         error = error.with_provider_message(t);
     }
@@ -704,37 +795,16 @@ fn error_text(body: &str) -> String {
     body.to_string()
 }
 
-/// A money-moving request whose outcome is unknown.
-fn in_doubt(call: &Call, detail: &str, http_status: Option<u16>) -> Error {
-    call.log(Level::Warn, || format!("outcome unknown: {detail}"));
-    let mut error = Error::new(
-        VlStatus::VL_IN_DOUBT,
-        format!(
-            "The {} was sent to e-guma but its answer was lost ({detail}); it may have gone through. \
-             Do not repeat it: check the voucher's balance first.",
-            call.op.name().replace('_', " ")
-        ),
-    )
-    .with_provider(ID);
-    if let Some(s) = http_status {
-        error = error.with_http_status(s);
-    }
-    error
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn both_documented_activate_answer_shapes_are_read() {
-        let a: AmountAnswer =
-            serde_json::from_str(r#"{"code":"CDHE2JNT5LS9","amount_in_cents":5000}"#).unwrap();
+        let a: AmountAnswer = serde_json::from_str(r#"{"code":"CDHE2JNT5LS9","amount_in_cents":5000}"#).unwrap();
         assert_eq!(a.cents(), Some(5000));
-        let b: AmountAnswer = serde_json::from_str(
-            r#"{"code":"CDHE2JNT5LS9","balance_in_cents":40000,"extra":null}"#,
-        )
-        .unwrap();
+        let b: AmountAnswer =
+            serde_json::from_str(r#"{"code":"CDHE2JNT5LS9","balance_in_cents":40000,"extra":null}"#).unwrap();
         assert_eq!(b.cents(), Some(40000));
     }
 
@@ -751,47 +821,21 @@ mod tests {
     #[test]
     fn remaining_to_pay_takes_the_smaller_of_rest_and_balance() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(
-            AmountWanted::UpTo(d("80.00"))
-                .resolve(d("50.00"), None)
-                .unwrap(),
-            d("50.00")
-        );
-        assert_eq!(
-            AmountWanted::UpTo(d("20.00"))
-                .resolve(d("50.00"), None)
-                .unwrap(),
-            d("20.00")
-        );
-        assert_eq!(
-            AmountWanted::Exactly(d("50.00"))
-                .resolve(d("50.00"), None)
-                .unwrap(),
-            d("50.00")
-        );
-        let err = AmountWanted::Exactly(d("50.01"))
-            .resolve(d("50.00"), Some("CHF"))
-            .unwrap_err();
+        assert_eq!(AmountWanted::UpTo(d("80.00")).resolve(d("50.00"), None).unwrap(), d("50.00"));
+        assert_eq!(AmountWanted::UpTo(d("20.00")).resolve(d("50.00"), None).unwrap(), d("20.00"));
+        assert_eq!(AmountWanted::Exactly(d("50.00")).resolve(d("50.00"), None).unwrap(), d("50.00"));
+        let err = AmountWanted::Exactly(d("50.01")).resolve(d("50.00"), Some("CHF")).unwrap_err();
         assert_eq!(err.status(), VlStatus::VL_REJECTED);
         assert!(err.message.contains("CHF 50.00"), "{}", err.message);
         assert_eq!(
-            AmountWanted::UpTo(d("5"))
-                .resolve(Decimal::ZERO, None)
-                .unwrap_err()
-                .status(),
+            AmountWanted::UpTo(d("5")).resolve(Decimal::ZERO, None).unwrap_err().status(),
             VlStatus::VL_REJECTED
         );
     }
 
     #[test]
     fn json_error_bodies_yield_their_message() {
-        assert_eq!(
-            error_text(r#"{"message":"Kein Guthaben"}"#),
-            "Kein Guthaben"
-        );
-        assert_eq!(
-            error_text("Der Gutschein ist nicht vorhanden."),
-            "Der Gutschein ist nicht vorhanden."
-        );
+        assert_eq!(error_text(r#"{"message":"Kein Guthaben"}"#), "Kein Guthaben");
+        assert_eq!(error_text("Der Gutschein ist nicht vorhanden."), "Der Gutschein ist nicht vorhanden.");
     }
 }

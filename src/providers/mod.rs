@@ -5,18 +5,19 @@
 //! derives `vl_capabilities` from exactly that (see [`supported_operations`]), so the list can
 //! never drift from the code.
 
-use std::sync::Mutex;
-
 use serde_json::Value;
 
+pub use crate::call::{Call, CallIds};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::http::{Failure, Http, HttpRequest, HttpResponse};
-use crate::log::{self, Level, Redactor};
+use crate::http::{Failure, HttpResponse};
+use crate::journal::Entry;
+use crate::log::Redactor;
 use crate::model::{ActivationStatus, DeactivationStatus, Redemption, Voucher};
 use crate::operation::Operation;
 use crate::request::Fields;
 use crate::status::VlStatus;
+use crate::transaction::{Outcome, Resolution, Undo};
 
 pub mod eguma;
 
@@ -109,19 +110,38 @@ pub trait Provider: Send + Sync {
     fn unlock(&self, _call: &Call, _req: &mut Fields) -> Result<Voucher> {
         Err(not_implemented())
     }
+
+    // ---- Money safety (see `transaction`) ----
+
+    /// Whether a journaled money-moving request whose answer was lost went through, from the best
+    /// evidence the provider offers. Default: no way to tell.
+    fn resolve(&self, _call: &Call, _entry: &Entry) -> Resolution {
+        Resolution::Unknown(format!("{} offers no way to check", self.id()))
+    }
+
+    /// Reads what is needed to resolve a queued undo before it is (re)sent, e.g. the balance now.
+    /// Default: the entry's evidence as it is.
+    fn refresh_evidence(&self, _call: &Call, entry: &Entry) -> Result<Value> {
+        Ok(entry.evidence.clone())
+    }
+
+    /// Sends a queued undo (a cancel or reversal recorded in the journal) once.
+    fn send_queued(&self, _call: &Call, entry: &Entry) -> Outcome<Value> {
+        Outcome::Refused(Error::unsupported(format!("{} cannot send a queued {}", self.id(), entry.operation)))
+    }
+
+    /// How to undo an applied entry, for `in_doubt_policy: "reverse"`; None when the provider
+    /// cannot (then it is kept).
+    fn reversal(&self, _entry: &Entry) -> Option<Undo> {
+        None
+    }
 }
 
 /// Runs one provider operation and returns its document as JSON.
-pub fn dispatch(
-    provider: &dyn Provider,
-    op: Operation,
-    call: &Call,
-    req: &mut Fields,
-) -> Result<Value> {
+pub fn dispatch(provider: &dyn Provider, op: Operation, call: &Call, req: &mut Fields) -> Result<Value> {
     fn doc<T: serde::Serialize>(result: Result<T>) -> Result<Value> {
         result.and_then(|d| {
-            serde_json::to_value(d)
-                .map_err(|e| Error::internal(format!("cannot render the result: {e}")))
+            serde_json::to_value(d).map_err(|e| Error::internal(format!("cannot render the result: {e}")))
         })
     }
     match op {
@@ -140,9 +160,9 @@ pub fn dispatch(
         Operation::SubmitOrder => provider.submit_order(call, req),
         Operation::Lock => doc(provider.lock(call, req)),
         Operation::Unlock => doc(provider.unlock(call, req)),
-        Operation::Capabilities | Operation::Pending | Operation::Recover => Err(Error::internal(
-            format!("{} is not a provider operation", op.name()),
-        )),
+        Operation::Capabilities | Operation::Pending | Operation::Recover => {
+            Err(Error::internal(format!("{} is not a provider operation", op.name())))
+        }
     }
 }
 
@@ -157,132 +177,11 @@ pub fn supported_operations(provider: &dyn Provider, settings: &Settings) -> Vec
             if op.is_client_level() {
                 return true;
             }
-            let call = Call::new(op, settings, None, &redactor, CallIds::default());
+            let call = Call::probe(op, settings, &redactor);
             let mut empty = Fields::empty(VlStatus::VL_INVALID_ARGUMENT, "request");
             !matches!(dispatch(provider, op, &call, &mut empty), Err(e) if e.status() == VlStatus::VL_UNSUPPORTED)
         })
         .collect()
-}
-
-/// The POS identifiers of one call: the request's values, else the configuration's.
-#[derive(Clone, Debug, Default)]
-pub struct CallIds {
-    /// POS receipt / transaction number.
-    pub reference: Option<String>,
-    /// Till id.
-    pub pos_id: Option<String>,
-    /// Shop id.
-    pub site_id: Option<String>,
-    /// Cashier id.
-    pub operator_id: Option<String>,
-    /// Our id for this call, generated before anything is sent.
-    pub transaction_id: String,
-}
-
-/// Everything one operation needs besides its request: settings, identifiers, the transport and
-/// the log. A call without a transport is a capability probe and cannot send.
-pub struct Call<'a> {
-    /// The operation being performed.
-    pub op: Operation,
-    /// The client's settings.
-    pub settings: &'a Settings,
-    /// Identifiers of this call.
-    pub ids: CallIds,
-    http: Option<&'a Http>,
-    redactor: &'a Redactor,
-    /// Codes seen in this call, masked in its log lines.
-    codes: Mutex<Vec<String>>,
-}
-
-impl<'a> Call<'a> {
-    /// A call on `http` (or a probe without it).
-    pub fn new(
-        op: Operation,
-        settings: &'a Settings,
-        http: Option<&'a Http>,
-        redactor: &'a Redactor,
-        ids: CallIds,
-    ) -> Self {
-        Call {
-            op,
-            settings,
-            ids,
-            http,
-            redactor,
-            codes: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The provider id of this call.
-    pub fn provider(&self) -> &'static str {
-        self.settings.provider
-    }
-
-    /// Registers a code so that this call's log lines show it masked.
-    pub fn hide_code(&self, code: &str) {
-        let mut codes = self.codes.lock().unwrap_or_else(|p| p.into_inner());
-        if !codes.iter().any(|c| c == code) {
-            codes.push(code.to_string());
-        }
-    }
-
-    /// Logs a line about this call, if logging is on at `level`. The line is built only then;
-    /// secrets are removed and codes masked before it leaves.
-    pub fn log(&self, level: Level, line: impl FnOnce() -> String) {
-        if !log::enabled(level) {
-            return;
-        }
-        let mut text = format!("{} {}: {}", self.provider(), self.op.name(), line());
-        for code in self.codes.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-            if code.len() >= 3 && text.contains(code.as_str()) {
-                text = text.replace(code.as_str(), &crate::code::mask(code));
-            }
-        }
-        log::emit(level, &self.redactor.redact(&text));
-    }
-
-    /// Sends one request, logging it (target only: never the URL, headers or bodies).
-    pub fn send(&self, request: &HttpRequest) -> std::result::Result<HttpResponse, Failure> {
-        let Some(http) = self.http else {
-            return Err(Failure::NotSent("a capability probe sends nothing".into()));
-        };
-        self.log(Level::Trace, || {
-            format!("{} {}", request.method, request.log_target)
-        });
-        let result = http.send(request);
-        match &result {
-            Ok(r) => self.log(Level::Debug, || {
-                format!(
-                    "{} {} -> HTTP {} in {} ms ({} bytes)",
-                    request.method,
-                    request.log_target,
-                    r.status,
-                    r.elapsed.as_millis(),
-                    r.body.len()
-                )
-            }),
-            Err(f) => self.log(Level::Warn, || {
-                format!(
-                    "{} {} failed: {}",
-                    request.method,
-                    request.log_target,
-                    f.detail()
-                )
-            }),
-        }
-        result
-    }
-
-    /// Removes this client's secrets from a provider text before it goes into a document.
-    pub fn redact(&self, text: &str) -> String {
-        self.redactor.redact(text)
-    }
-
-    /// Removes this client's secrets from a provider JSON before it goes into a document.
-    pub fn redact_json(&self, mut value: Value) -> Value {
-        self.redactor.redact_json(&mut value);
-        value
-    }
 }
 
 /// The error for a request that got no usable answer, when nothing can have changed (a read, or
@@ -290,10 +189,8 @@ impl<'a> Call<'a> {
 pub fn failure_error(provider: &'static str, failure: &Failure) -> Error {
     let error = match failure {
         Failure::NotSent(d) => Error::network(format!("{provider} could not be reached: {d}")),
-        Failure::AnswerLost(d) => Error::network(format!("no answer from {provider}: {d}")),
-        Failure::BadAnswer(d) => {
-            Error::provider_failure(format!("unusable answer from {provider}: {d}"))
-        }
+        Failure::AnswerLost(d) | Failure::TimedOut(d) => Error::network(format!("no answer from {provider}: {d}")),
+        Failure::BadAnswer(d) => Error::provider_failure(format!("unusable answer from {provider}: {d}")),
     };
     error.with_provider(provider)
 }
@@ -305,9 +202,7 @@ pub fn json_body(provider: &'static str, response: &HttpResponse) -> Result<Valu
             .with_provider(provider)
             .with_http_status(response.status)
     };
-    let text = response
-        .text()
-        .ok_or_else(|| bad("the body is not UTF-8 text".into()))?;
+    let text = response.text().ok_or_else(|| bad("the body is not UTF-8 text".into()))?;
     serde_json::from_str(text).map_err(|e| bad(format!("the body is not JSON ({e})")))
 }
 

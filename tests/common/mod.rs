@@ -25,9 +25,7 @@ pub fn eguma_client(sim: &Simulator) -> Client {
 
 /// Runs an operation; returns the data, or the error status and message.
 pub fn run(client: &Client, op: Operation, request: Value) -> Result<Value, (VlStatus, String)> {
-    client
-        .execute(op, &request.to_string())
-        .map_err(|e| (e.status(), e.message))
+    client.execute(op, &request.to_string()).map_err(|e| (e.status(), e.message))
 }
 
 /// The repository root.
@@ -38,33 +36,15 @@ pub fn repo() -> PathBuf {
 /// The folder holding the freshly built `libvoucherlink.so` (cargo builds the cdylib beside the
 /// test executables).
 pub fn library_dir() -> PathBuf {
-    let dir = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let lib = dir.join(format!(
-        "{}voucherlink{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    ));
-    assert!(
-        lib.exists(),
-        "the shared library was not built at {}",
-        lib.display()
-    );
+    let dir = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let lib = dir.join(format!("{}voucherlink{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    assert!(lib.exists(), "the shared library was not built at {}", lib.display());
     dir
 }
 
 /// Compiles C or C++ `sources` into `output` against the header and the shared library.
 /// Panics with the compiler's output when it fails.
-pub fn compile(
-    compiler_env: &str,
-    default: &str,
-    flags: &[&str],
-    sources: &[&Path],
-    output: &Path,
-) {
+pub fn compile(compiler_env: &str, default: &str, flags: &[&str], sources: &[&Path], output: &Path) {
     let compiler = std::env::var(compiler_env).unwrap_or_else(|_| default.to_string());
     let lib_dir = library_dir();
     let out = Command::new(&compiler)

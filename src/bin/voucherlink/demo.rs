@@ -48,9 +48,7 @@ fn take_document(out: *mut c_char) -> Value {
         return Value::Null;
     }
     // SAFETY: the library handed out a NUL-terminated string; freed right after copying.
-    let text = unsafe { CStr::from_ptr(out) }
-        .to_string_lossy()
-        .into_owned();
+    let text = unsafe { CStr::from_ptr(out) }.to_string_lossy().into_owned();
     unsafe { ffi::vl_string_free(out) };
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
@@ -60,11 +58,7 @@ fn text(v: &Value) -> &str {
 }
 
 fn expect(ok: bool, what: &str) -> Result<(), String> {
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("unexpected: {what}"))
-    }
+    if ok { Ok(()) } else { Err(format!("unexpected: {what}")) }
 }
 
 pub fn run() -> ExitCode {
@@ -79,14 +73,8 @@ pub fn run() -> ExitCode {
 
 fn checkout() -> Result<(), String> {
     let sim = voucherlink_sim::Simulator::start("127.0.0.1:0", &voucherlink_sim::demo_fixtures())?;
-    println!(
-        "voucherlink {} — checkout demo against the built-in provider simulator",
-        voucherlink::VERSION
-    );
-    println!(
-        "(no account, no network: e-guma is simulated at {})\n",
-        sim.url("eguma")
-    );
+    println!("voucherlink {} — checkout demo against the built-in provider simulator", voucherlink::VERSION);
+    println!("(no account, no network: e-guma is simulated at {})\n", sim.url("eguma"));
 
     let till = Till::open(&json!({
         "provider": "eguma", "api_key": "demo-outlet-1", "base_url": sim.url("eguma"),
@@ -103,34 +91,17 @@ fn checkout() -> Result<(), String> {
         "  Balance                 {} {} — {}",
         text(&v["currency"]),
         text(&v["balance"]),
-        if v["redeemable"] == json!(true) {
-            "can pay"
-        } else {
-            "cannot pay"
-        }
+        if v["redeemable"] == json!(true) { "can pay" } else { "cannot pay" }
     );
     let code = text(&v["code"]).to_string();
 
-    let (status, doc) = till.call(
-        ffi::vl_redeem,
-        json!({ "code": code, "remaining_to_pay": "80.00", "reference": "1001" }),
-    );
+    let (status, doc) =
+        till.call(ffi::vl_redeem, json!({ "code": code, "remaining_to_pay": "80.00", "reference": "1001" }));
     expect(status == VlStatus::VL_OK, "redeem failed")?;
     let r = &doc["data"];
-    let (taken, token) = (
-        text(&r["amount"]).to_string(),
-        text(&r["transaction_id"]).to_string(),
-    );
-    println!(
-        "  Voucher pays            {} {}   (min(still to pay 80.00, balance))",
-        text(&r["currency"]),
-        taken
-    );
-    println!(
-        "  Left on the voucher     {} {}",
-        text(&r["currency"]),
-        text(&r["balance"])
-    );
+    let (taken, token) = (text(&r["amount"]).to_string(), text(&r["transaction_id"]).to_string());
+    println!("  Voucher pays            {} {}   (min(still to pay 80.00, balance))", text(&r["currency"]), taken);
+    println!("  Left on the voucher     {} {}", text(&r["currency"]), text(&r["balance"]));
     println!("  Receipt:");
     for line in r["receipt_lines"].as_array().into_iter().flatten() {
         println!("    | {}", text(line));
@@ -145,25 +116,14 @@ fn checkout() -> Result<(), String> {
         text(&doc["data"]["balance"]),
         text(&doc["data"]["message"])
     );
-    let (status, doc) = till.call(
-        ffi::vl_redeem,
-        json!({ "code": code, "remaining_to_pay": "12.00", "reference": "1002" }),
-    );
-    expect(
-        status == VlStatus::VL_REJECTED,
-        "a used voucher must be refused",
-    )?;
-    println!(
-        "  Refused ({:?})    \"{}\"\n",
-        status,
-        text(&doc["error"]["message"])
-    );
+    let (status, doc) =
+        till.call(ffi::vl_redeem, json!({ "code": code, "remaining_to_pay": "12.00", "reference": "1002" }));
+    expect(status == VlStatus::VL_REJECTED, "a used voucher must be refused")?;
+    println!("  Refused ({:?})    \"{}\"\n", status, text(&doc["error"]["message"]));
 
     println!("Sale 1001 is voided — the voucher payment is given back");
-    let (status, doc) = till.call(
-        ffi::vl_cancel_redemption,
-        json!({ "code": code, "transaction_id": token, "amount": taken }),
-    );
+    let (status, doc) =
+        till.call(ffi::vl_cancel_redemption, json!({ "code": code, "transaction_id": token, "amount": taken }));
     expect(status == VlStatus::VL_OK, "cancel failed")?;
     println!(
         "  Given back              {} {}, balance {} {}\n",
@@ -176,19 +136,10 @@ fn checkout() -> Result<(), String> {
     println!("Sale 1003 — a gift voucher is sold (e-guma depot voucher with a free amount)");
     let depot = "DEP0T0000002";
     let (status, doc) = till.call(ffi::vl_activation_status, json!({ "code": depot }));
-    expect(
-        status == VlStatus::VL_OK && doc["data"]["can_activate"] == json!(true),
-        "depot voucher not sellable",
-    )?;
-    println!(
-        "  Activation status       can be sold, free amount: {}",
-        doc["data"]["free_amount"]
-    );
+    expect(status == VlStatus::VL_OK && doc["data"]["can_activate"] == json!(true), "depot voucher not sellable")?;
+    println!("  Activation status       can be sold, free amount: {}", doc["data"]["free_amount"]);
     println!("  Cashier enters          CHF 25.00");
-    let (status, doc) = till.call(
-        ffi::vl_activate,
-        json!({ "code": depot, "amount": "25.00", "reference": "1003" }),
-    );
+    let (status, doc) = till.call(ffi::vl_activate, json!({ "code": depot, "amount": "25.00", "reference": "1003" }));
     expect(status == VlStatus::VL_OK, "activation failed")?;
     println!(
         "  Activated               {} with {} {}",
@@ -197,15 +148,8 @@ fn checkout() -> Result<(), String> {
         text(&doc["data"]["balance"])
     );
     let (status, doc) = till.call(ffi::vl_balance, json!({ "code": depot }));
-    expect(
-        status == VlStatus::VL_OK && doc["data"]["balance"] == json!("25.00"),
-        "activated balance",
-    )?;
-    println!(
-        "  Balance now             {} {}\n",
-        text(&doc["data"]["currency"]),
-        text(&doc["data"]["balance"])
-    );
+    expect(status == VlStatus::VL_OK && doc["data"]["balance"] == json!("25.00"), "activated balance")?;
+    println!("  Balance now             {} {}\n", text(&doc["data"]["currency"]), text(&doc["data"]["balance"]));
 
     println!("Every step above went through the C ABI (vl_client_new, vl_balance, vl_redeem,");
     println!("vl_cancel_redemption, vl_activation_status, vl_activate) — the calls a POS makes.");

@@ -49,10 +49,7 @@ fn sim(args: &[String]) -> ExitCode {
             ("--fixtures", Some(path)) => {
                 let loaded = std::fs::read_to_string(path)
                     .map_err(|e| format!("cannot read {path}: {e}"))
-                    .and_then(|text| {
-                        serde_json::from_str(&text)
-                            .map_err(|e| format!("{path} is not valid JSON: {e}"))
-                    });
+                    .and_then(|text| serde_json::from_str(&text).map_err(|e| format!("{path} is not valid JSON: {e}")));
                 match loaded {
                     Ok(v) => fixtures = v,
                     Err(e) => return fail(&e),
@@ -69,10 +66,7 @@ fn sim(args: &[String]) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{}", simulator.ready_line())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
+    if writeln!(out, "{}", simulator.ready_line()).and_then(|_| out.flush()).is_err() {
         return ExitCode::FAILURE;
     }
     drop(out);

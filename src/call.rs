@@ -1,0 +1,210 @@
+//! One operation in progress: its settings, identifiers, deadline, transport, journal and log.
+
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::config::Settings;
+use crate::http::{Failure, Http, HttpRequest, HttpResponse};
+use crate::journal::Journal;
+use crate::log::{self, Level, Redactor};
+use crate::operation::Operation;
+
+/// Reads are tried at most this many times (on connection failures and 5xx answers).
+pub(crate) const READ_ATTEMPTS: u32 = 3;
+/// Pauses between read attempts.
+const READ_BACKOFF: [Duration; 2] = [Duration::from_millis(100), Duration::from_millis(300)];
+/// After the answer to a money-moving request is lost, this much more time (at most
+/// `timeout_ms`) is spent finding out whether it went through.
+pub(crate) const RESOLUTION_SLACK: Duration = Duration::from_secs(3);
+
+/// The POS identifiers of one call: the request's values, else the configuration's.
+#[derive(Clone, Debug, Default)]
+pub struct CallIds {
+    /// POS receipt / transaction number.
+    pub reference: Option<String>,
+    /// Till id.
+    pub pos_id: Option<String>,
+    /// Shop id.
+    pub site_id: Option<String>,
+    /// Cashier id.
+    pub operator_id: Option<String>,
+    /// Our id for this call, generated before anything is sent (the journal id of a
+    /// money-moving call).
+    pub transaction_id: String,
+}
+
+/// Everything one operation needs besides its request. A call without a transport is a
+/// capability probe and cannot send.
+pub struct Call<'a> {
+    /// The operation being performed.
+    pub op: Operation,
+    /// The client's settings.
+    pub settings: &'a Settings,
+    /// Identifiers of this call.
+    pub ids: CallIds,
+    http: Option<&'a Http>,
+    redactor: &'a Redactor,
+    journal: Arc<Journal>,
+    deadline: Cell<Instant>,
+    /// Codes seen in this call, masked in its log lines.
+    codes: RefCell<Vec<String>>,
+}
+
+impl<'a> Call<'a> {
+    /// A call on `http`, due to finish by now + `timeout_ms`.
+    pub fn new(
+        op: Operation,
+        settings: &'a Settings,
+        http: &'a Http,
+        redactor: &'a Redactor,
+        journal: Arc<Journal>,
+        ids: CallIds,
+    ) -> Self {
+        let deadline = Instant::now() + settings.timeout();
+        Call {
+            op,
+            settings,
+            ids,
+            http: Some(http),
+            redactor,
+            journal,
+            deadline: Cell::new(deadline),
+            codes: RefCell::default(),
+        }
+    }
+
+    /// A capability probe: cannot send, journals nowhere that lasts.
+    pub fn probe(op: Operation, settings: &'a Settings, redactor: &'a Redactor) -> Self {
+        Call {
+            op,
+            settings,
+            ids: CallIds::default(),
+            http: None,
+            redactor,
+            journal: Journal::memory(),
+            deadline: Cell::new(Instant::now()),
+            codes: RefCell::default(),
+        }
+    }
+
+    /// The provider id of this call.
+    pub fn provider(&self) -> &'static str {
+        self.settings.provider
+    }
+
+    /// The provider account journal entries belong to (the base URL).
+    pub fn account(&self) -> &str {
+        &self.settings.base_url
+    }
+
+    /// The journal of this client.
+    pub fn journal(&self) -> &Arc<Journal> {
+        &self.journal
+    }
+
+    /// When this call must be done.
+    pub fn deadline(&self) -> Instant {
+        self.deadline.get()
+    }
+
+    /// Time left before the deadline.
+    pub fn remaining(&self) -> Duration {
+        self.deadline.get().saturating_duration_since(Instant::now())
+    }
+
+    /// Gives the call the resolution slack from now: after a lost answer, to find out whether a
+    /// money-moving request went through.
+    pub fn allow_resolution_time(&self) {
+        let slack = RESOLUTION_SLACK.min(self.settings.timeout());
+        self.deadline.set(self.deadline.get().max(Instant::now() + slack));
+    }
+
+    /// Registers a code so that this call's log lines show it masked.
+    pub fn hide_code(&self, code: &str) {
+        let mut codes = self.codes.borrow_mut();
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_string());
+        }
+    }
+
+    /// Logs a line about this call, if logging is on at `level`. The line is built only then;
+    /// secrets are removed and codes masked before it leaves.
+    pub fn log(&self, level: Level, line: impl FnOnce() -> String) {
+        if !log::enabled(level) {
+            return;
+        }
+        let mut text = format!("{} {}: {}", self.provider(), self.op.name(), line());
+        for code in self.codes.borrow().iter() {
+            if code.len() >= 3 && text.contains(code.as_str()) {
+                text = text.replace(code.as_str(), &crate::code::mask(code));
+            }
+        }
+        log::emit(level, &self.redactor.redact(&text));
+    }
+
+    /// Sends one request once, within what is left of the deadline. For money-moving requests.
+    pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Failure> {
+        let Some(http) = self.http else {
+            return Err(Failure::NotSent("a capability probe sends nothing".into()));
+        };
+        let budget = self.remaining();
+        if budget.is_zero() {
+            return Err(Failure::NotSent("the call's deadline passed before sending".into()));
+        }
+        self.log(Level::Trace, || format!("{} {}", request.method, request.log_target));
+        let result = http.send(request, budget);
+        match &result {
+            Ok(r) => self.log(Level::Debug, || {
+                format!(
+                    "{} {} -> HTTP {} in {} ms ({} bytes)",
+                    request.method,
+                    request.log_target,
+                    r.status,
+                    r.elapsed.as_millis(),
+                    r.body.len()
+                )
+            }),
+            Err(f) => {
+                self.log(Level::Warn, || format!("{} {} failed: {}", request.method, request.log_target, f.detail()))
+            }
+        }
+        result
+    }
+
+    /// Sends a read, retrying connection failures and 5xx answers (at most [`READ_ATTEMPTS`]
+    /// times, with a short pause, within the deadline). Never for money-moving requests.
+    pub fn read(&self, request: &HttpRequest) -> Result<HttpResponse, Failure> {
+        let mut attempt = 0;
+        loop {
+            let result = self.send(request);
+            let retryable = match &result {
+                Ok(r) => r.status >= 500,
+                Err(Failure::NotSent(_) | Failure::AnswerLost(_) | Failure::TimedOut(_)) => true,
+                Err(Failure::BadAnswer(_)) => false,
+            };
+            let Some(pause) = READ_BACKOFF.get(attempt as usize).copied() else { return result };
+            attempt += 1;
+            if !retryable || attempt >= READ_ATTEMPTS || self.remaining() <= pause + Duration::from_millis(50) {
+                return result;
+            }
+            self.log(Level::Info, || {
+                format!("read failed, retrying in {} ms (attempt {})", pause.as_millis(), attempt + 1)
+            });
+            std::thread::sleep(pause);
+        }
+    }
+
+    /// Removes this client's secrets from a provider text before it goes into a document.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text)
+    }
+
+    /// Removes this client's secrets from a provider JSON before it goes into a document.
+    pub fn redact_json(&self, mut value: Value) -> Value {
+        self.redactor.redact_json(&mut value);
+        value
+    }
+}
