@@ -51,6 +51,8 @@ pub struct Call<'a> {
     deadline: Cell<Instant>,
     /// Codes seen in this call, masked in its log lines.
     codes: RefCell<Vec<String>>,
+    /// Secrets of this call only (a scratch code), removed from its log lines.
+    secrets: RefCell<Vec<String>>,
 }
 
 impl<'a> Call<'a> {
@@ -73,6 +75,7 @@ impl<'a> Call<'a> {
             journal,
             deadline: Cell::new(deadline),
             codes: RefCell::default(),
+            secrets: RefCell::default(),
         }
     }
 
@@ -87,6 +90,7 @@ impl<'a> Call<'a> {
             journal: Journal::memory(),
             deadline: Cell::new(Instant::now()),
             codes: RefCell::default(),
+            secrets: RefCell::default(),
         }
     }
 
@@ -130,6 +134,17 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Registers a secret of this call (a scratch code): never in its log lines.
+    pub fn hide_secret(&self, secret: &str) {
+        self.secrets.borrow_mut().push(secret.to_string());
+    }
+
+    /// Registers a secret of the whole client (a token as it is obtained): never in any log line
+    /// or provider text the client hands out.
+    pub fn remember_secret(&self, secret: &str) {
+        self.redactor.add(secret);
+    }
+
     /// Logs a line about this call, if logging is on at `level`. The line is built only then;
     /// secrets are removed and codes masked before it leaves.
     pub fn log(&self, level: Level, line: impl FnOnce() -> String) {
@@ -137,6 +152,9 @@ impl<'a> Call<'a> {
             return;
         }
         let mut text = format!("{} {}: {}", self.provider(), self.op.name(), line());
+        for secret in self.secrets.borrow().iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret.as_str(), crate::log::REDACTED);
+        }
         for code in self.codes.borrow().iter() {
             if code.len() >= 3 && text.contains(code.as_str()) {
                 text = text.replace(code.as_str(), &crate::code::mask(code));

@@ -42,7 +42,8 @@ impl Client {
             let known: Vec<&str> = providers::PROVIDERS.iter().map(|p| p.id).collect();
             Error::config(format!("unknown provider {provider_id:?} (this build has: {})", known.join(", ")))
         })?;
-        let settings = Settings::read(&mut fields, info.id, info.default_base_url)?;
+        let default_base_url = (info.default_base_url)(&fields)?;
+        let settings = Settings::read(&mut fields, info.id, default_base_url)?;
         let redactor = Redactor::default();
         let provider = (info.create)(&mut fields, &settings, &redactor)?;
         fields.finish().map_err(|e| Error::config(format!("{} (provider {})", e.message, info.id)))?;
@@ -118,8 +119,17 @@ impl Client {
                 Ok(transaction::pending(&call))
             }
             Operation::Recover => {
+                // Optionally: settle one entry by hand, after checking the provider's back office.
+                let by_hand = match (req.opt_text("journal_id", 64)?, req.opt_text("outcome", 16)?) {
+                    (None, None) => None,
+                    (Some(id), Some(outcome)) => Some((id, outcome)),
+                    _ => return Err(Error::invalid("give `journal_id` and `outcome` together (or neither)")),
+                };
                 req.finish()?;
-                Ok(transaction::recover(&call, provider))
+                match by_hand {
+                    Some((id, outcome)) => transaction::settle_by_hand(&call, &id, &outcome),
+                    None => Ok(transaction::recover(&call, provider)),
+                }
             }
             _ => {
                 let started = Instant::now();

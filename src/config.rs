@@ -82,12 +82,13 @@ impl Settings {
     }
 
     /// Takes the common keys from `fields`. `provider` must already have been taken;
-    /// `default_base_url` is the provider's production URL.
-    pub fn read(fields: &mut Fields, provider: &'static str, default_base_url: &str) -> Result<Settings> {
+    /// `default_base_url` is the provider's default (None: `base_url` is required).
+    pub fn read(fields: &mut Fields, provider: &'static str, default_base_url: Option<String>) -> Result<Settings> {
         let allow_insecure_http = fields.opt_bool("allow_insecure_http")?.unwrap_or(false);
-        let base_url = match fields.opt_text("base_url", 2048)? {
-            Some(url) => check_url(&url, "base_url", allow_insecure_http)?,
-            None => default_base_url.to_string(),
+        let base_url = match (fields.opt_text("base_url", 2048)?, default_base_url) {
+            (Some(url), _) => check_url(&url, "base_url", allow_insecure_http)?,
+            (None, Some(default)) => check_url(&default, "base_url", allow_insecure_http)?,
+            (None, None) => return Err(Error::config(format!("`base_url` is required for {provider}"))),
         };
         let timeout_ms = fields.opt_u64("timeout_ms", 100..=600_000)?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let connect_timeout_ms =

@@ -28,12 +28,14 @@ pub struct HttpRequest {
     pub headers: Vec<(&'static str, String)>,
     /// JSON body, sent as `application/json`.
     pub json_body: Option<Vec<u8>>,
+    /// Form body (its content type is among the headers).
+    pub form_body: Option<String>,
 }
 
 impl HttpRequest {
     /// A GET request.
     pub fn get(url: String, log_target: String) -> Self {
-        HttpRequest { method: Method::GET, url, log_target, headers: Vec::new(), json_body: None }
+        HttpRequest { method: Method::GET, url, log_target, headers: Vec::new(), json_body: None, form_body: None }
     }
 
     /// A POST request with a JSON body.
@@ -44,6 +46,19 @@ impl HttpRequest {
             log_target,
             headers: Vec::new(),
             json_body: Some(body.to_string().into_bytes()),
+            form_body: None,
+        }
+    }
+
+    /// A POST request with a form-encoded body (OAuth2 token requests).
+    pub fn post_form(url: String, log_target: String, form: String) -> Self {
+        HttpRequest {
+            method: Method::POST,
+            url,
+            log_target,
+            headers: vec![("content-type", "application/x-www-form-urlencoded".into())],
+            json_body: None,
+            form_body: Some(form),
         }
     }
 
@@ -144,13 +159,16 @@ impl Http {
             builder = builder.header(*name, value);
         }
         let invalid = |e: http::Error| Failure::NotSent(format!("invalid request: {e}"));
-        let result = match &request.json_body {
-            Some(body) => builder
+        let result = match (&request.json_body, &request.form_body) {
+            (Some(body), _) => builder
                 .header("content-type", "application/json")
                 .body(body.clone())
                 .map_err(invalid)
                 .and_then(|r| self.run(r, budget)),
-            None => builder.body(()).map_err(invalid).and_then(|r| self.run(r, budget)),
+            (None, Some(form)) => {
+                builder.body(form.clone().into_bytes()).map_err(invalid).and_then(|r| self.run(r, budget))
+            }
+            (None, None) => builder.body(()).map_err(invalid).and_then(|r| self.run(r, budget)),
         };
         let mut response = result?;
         let status = response.status().as_u16();

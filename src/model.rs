@@ -63,6 +63,10 @@ pub struct Voucher {
     pub expires_at: Option<String>,
     /// Limits on what it may pay for (empty when none).
     pub restrictions: Vec<Restriction>,
+    /// The provider's id of the operation that produced this document (an activation: keep it
+    /// for `vl_cancel_activation`); absent for lookups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
     /// The provider's own response, secrets removed.
     pub raw: Value,
 }

@@ -59,6 +59,11 @@ impl Fields {
         self.entries.iter().any(|(k, v)| k == name && v.as_ref().is_some_and(|v| !v.is_null()))
     }
 
+    /// A string member's value without taking it (to derive a default from it).
+    pub fn peek_text(&self, name: &str) -> Option<&str> {
+        self.entries.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.as_ref()?.as_str())
+    }
+
     /// Takes a member; `null` is the same as absent (C# and Java serializers write nulls).
     pub fn take(&mut self, name: &str) -> Option<Value> {
         self.entries

@@ -385,6 +385,31 @@ pub fn recover(call: &Call, provider: &dyn Provider) -> Value {
     json!({ "resolved": resolved, "still_pending": still_pending })
 }
 
+/// `vl_recover` with `journal_id` and `outcome`: settles one open entry by hand (`"done"` or
+/// `"failed"`), once someone has checked the provider's back office. Nothing is sent.
+pub fn settle_by_hand(call: &Call, id: &str, outcome: &str) -> Result<Value> {
+    let state = match outcome {
+        "done" => State::Done,
+        "failed" => State::Failed,
+        other => return Err(Error::invalid(format!("`outcome` must be \"done\" or \"failed\", not {other:?}"))),
+    };
+    let journal = call.journal().clone();
+    let Some(_claim) = journal.claim_entry(id) else {
+        return Err(Error::rejected(format!("journal entry {id} is being worked on right now; try again")));
+    };
+    let mut entry = journal
+        .get(id)
+        .filter(|e| e.account == call.account())
+        .ok_or_else(|| Error::invalid(format!("`journal_id` {id} is not an entry of this client's journal")))?;
+    if !entry.state.is_open() {
+        return Err(Error::invalid(format!("journal entry {id} is already settled ({})", entry.state.name())));
+    }
+    entry.note = Some(format!("settled by hand as {outcome}"));
+    settle(call, &mut entry, state, None);
+    let still_pending: Vec<Value> = journal.open_entries(call.account()).iter().map(view).collect();
+    Ok(json!({ "resolved": [view(&entry)], "still_pending": still_pending }))
+}
+
 /// Opportunistic recovery before a money-moving operation: at most one due queued undo of this
 /// account is sent (bounded by the call's deadline).
 pub fn retry_one_due(call: &Call, provider: &dyn Provider) {

@@ -1,4 +1,4 @@
-//! The C test (tests/c/eguma_test.c): compiled with the system C compiler against the header and
+//! The C test (tests/c/abi_test.c): compiled with the system C compiler against the header and
 //! the built library, run against the simulator.
 
 mod common;
@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 fn c_test() -> &'static PathBuf {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| {
-        let exe = common::scratch("c-test").join("eguma_test");
-        let source = common::repo().join("tests/c/eguma_test.c");
+        let exe = common::scratch("c-test").join("abi_test");
+        let source = common::repo().join("tests/c/abi_test.c");
         common::compile(
             "CC",
             "cc",
@@ -58,4 +58,17 @@ fn the_whole_eguma_checkout_works_from_c() {
     assert_eq!((redemption["amount"].as_str(), redemption["cancelled"].as_str()), (Some("50.00"), Some("50.00")));
     let reference = redemption["reference_number"].as_str().unwrap();
     assert!(reference.starts_with("R-1001 [vl-"), "our transaction reference reaches e-guma: {reference}");
+}
+
+#[test]
+fn treazure_gift_cards_work_from_c() {
+    let sim = common::simulator();
+    let output = run_c(&sim.url("treazure"), "treazure");
+    assert!(output.contains("0 failure(s)"), "{output}");
+    let state = sim.state();
+    let card =
+        |id: &str| state["treazure"]["cards"].as_array().unwrap().iter().find(|c| c["card_id"] == id).cloned().unwrap();
+    assert_eq!(card("6280001234567890")["balance"], "25.00", "redeemed and cancelled");
+    assert_eq!(card("6280001111111111")["status"], "created", "sold and cancelled");
+    assert_eq!(state["treazure"]["tokens_issued"], 1, "one token for the whole run");
 }

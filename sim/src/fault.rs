@@ -35,10 +35,25 @@ pub struct FaultRule {
 }
 
 /// The operations each provider's simulator recognizes, for validating fault rules.
-pub const OPERATIONS: &[(&str, &[&str])] = &[(
-    "eguma",
-    &["balance", "redeem", "cancel_redemption", "activation_status", "activate", "deactivation_status", "deactivate"],
-)];
+pub const OPERATIONS: &[(&str, &[&str])] = &[
+    (
+        "eguma",
+        &[
+            "balance",
+            "redeem",
+            "cancel_redemption",
+            "activation_status",
+            "activate",
+            "deactivation_status",
+            "deactivate",
+        ],
+    ),
+    // `balance` is GetBalance, which also answers activation_status; `token` is the OAuth2 endpoint.
+    (
+        "treazure",
+        &["token", "balance", "activate", "cancel_activation", "redeem", "cancel_redemption", "issue", "history"],
+    ),
+];
 
 impl FaultRule {
     /// Parses `{"provider":..,"operation":..,"fault":KIND,"times":N}`.

@@ -19,6 +19,7 @@ pub mod eguma;
 pub mod fault;
 pub mod money;
 pub mod server;
+pub mod treazure;
 
 use fault::{Fault, FaultRule, Faults};
 use server::{Handler, Reply, Request, Response, Server};
@@ -34,6 +35,7 @@ pub fn demo_fixtures() -> Value {
 /// Everything the simulated providers hold.
 struct World {
     eguma: eguma::Eguma,
+    treazure: treazure::Treazure,
     /// Sections of providers this build does not simulate yet, kept as loaded.
     other: Map<String, Value>,
     faults: Faults,
@@ -128,17 +130,25 @@ fn load(fixtures: &Value) -> Result<World, String> {
     if let Some(unknown) = obj.keys().find(|k| !PROVIDERS.contains(&k.as_str())) {
         return Err(format!("unknown provider {unknown:?} in the fixtures (one of: {})", PROVIDERS.join(", ")));
     }
-    let eguma = match obj.get("eguma") {
-        Some(section) => eguma::Eguma::from_fixture(section)?,
-        None => eguma::Eguma::from_fixture(&json!({}))?,
-    };
-    let other = obj.iter().filter(|(k, _)| k.as_str() != "eguma").map(|(k, v)| (k.clone(), v.clone())).collect();
-    Ok(World { eguma, other, faults: Faults::default(), requests: BTreeMap::new(), connections: Arc::default() })
+    let empty = json!({});
+    let section = |p: &str| obj.get(p).unwrap_or(&empty);
+    let simulated = ["eguma", "treazure"];
+    let other =
+        obj.iter().filter(|(k, _)| !simulated.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    Ok(World {
+        eguma: eguma::Eguma::from_fixture(section("eguma"))?,
+        treazure: treazure::Treazure::from_fixture(section("treazure"))?,
+        other,
+        faults: Faults::default(),
+        requests: BTreeMap::new(),
+        connections: Arc::default(),
+    })
 }
 
 fn state(world: &World) -> Value {
     let mut out = Map::new();
     out.insert("eguma".into(), world.eguma.state());
+    out.insert("treazure".into(), world.treazure.state());
     for (k, v) in &world.other {
         out.insert(k.clone(), v.clone());
     }
@@ -160,6 +170,13 @@ fn handle(world: &Mutex<World>, request: &Request) -> Reply {
                 Err(response) => return Reply::Respond(response),
             };
             with_faults(world, "eguma", route.operation, |w| w.eguma.handle(&route, request))
+        }
+        "treazure" => {
+            let route = match treazure::Treazure::route(&request.method, &format!("/{rest}")) {
+                Ok(r) => r,
+                Err(response) => return Reply::Respond(response),
+            };
+            with_faults(world, "treazure", route.operation, |w| w.treazure.handle(&route, request))
         }
         _ => Reply::Respond(Response::text(404, &format!("The simulator does not serve {provider:?} yet"))),
     }

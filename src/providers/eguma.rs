@@ -44,7 +44,8 @@ use crate::transaction::{self, Outcome, Plan, Resolution, Undo};
 const ID: &str = "eguma";
 
 /// The registry entry.
-pub const INFO: ProviderInfo = ProviderInfo { id: ID, default_base_url: "https://api.e-guma.ch", create };
+pub(crate) const INFO: ProviderInfo =
+    ProviderInfo { id: ID, default_base_url: |_| Ok(Some("https://api.e-guma.ch".into())), create };
 
 /// e-guma codes: any case, with or without the dashes of the printed form (`L4FU-5LQT-KJR3`) or
 /// spaces; sent upper case without separators, as the barcode reads.
@@ -251,6 +252,7 @@ impl Eguma {
             message: non_empty(b.message.as_deref()),
             expires_at: None,
             restrictions: Vec::new(),
+            transaction_id: None,
             raw: answer.raw,
         }
     }
@@ -462,6 +464,7 @@ impl Provider for Eguma {
             message: None,
             expires_at: None,
             restrictions: Vec::new(),
+            transaction_id: None,
             raw,
         };
         let plan = Plan {
@@ -525,6 +528,7 @@ impl Provider for Eguma {
             message: None,
             expires_at: None,
             restrictions: Vec::new(),
+            transaction_id: None,
             raw,
         };
         let plan = Plan {

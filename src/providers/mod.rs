@@ -20,19 +20,22 @@ use crate::status::VlStatus;
 use crate::transaction::{Outcome, Resolution, Undo};
 
 pub mod eguma;
+pub mod token;
+pub mod treazure;
 
 /// A provider's entry in the registry: how to build it from a configuration.
 pub struct ProviderInfo {
     /// Provider id used in the configuration (`"eguma"`).
     pub id: &'static str,
-    /// Production base URL, used when the configuration has no `base_url`.
-    pub default_base_url: &'static str,
+    /// The base URL when the configuration has none: the provider's production URL, possibly
+    /// derived from other keys (Treazure's `tenant`); None when `base_url` is required.
+    pub default_base_url: fn(&Fields) -> Result<Option<String>>,
     /// Takes the provider's own configuration keys and builds it. Secrets go to the redactor.
     pub create: fn(&mut Fields, &Settings, &Redactor) -> Result<Box<dyn Provider>>,
 }
 
 /// Every provider this build knows.
-pub const PROVIDERS: &[ProviderInfo] = &[eguma::INFO];
+pub(crate) const PROVIDERS: &[ProviderInfo] = &[eguma::INFO, treazure::INFO];
 
 /// Looks a provider up by id.
 pub fn lookup(id: &str) -> Option<&'static ProviderInfo> {

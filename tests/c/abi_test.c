@@ -2,8 +2,10 @@
  * The C test: voucherlink through its header and shared library, as a C POS uses it, against
  * the simulator. Built with -std=c99 -Wall -Wextra -Werror -pedantic by tests/c_abi.rs.
  *
- *   eguma_test <eguma base_url> bad-inputs   every bad input of API.md §2 (nothing may be sent)
- *   eguma_test <eguma base_url> flow         the whole e-guma checkout, depot vouchers, threads
+ *   abi_test <eguma base_url> bad-inputs      every bad input of API.md §2 (nothing may be sent)
+ *   abi_test <eguma base_url> flow            the whole e-guma checkout, depot vouchers, threads
+ *   abi_test <treazure base_url> treazure     Treazure gift cards: scratch codes, redeem, cancel,
+ *                                             sale, issue, history
  *
  * Prints one line per check; exits 0 only if every check passed.
  */
@@ -268,17 +270,81 @@ static int flow(void) {
     return failures;
 }
 
+static int treazure(void) {
+    VlClient *client = new_client();
+    char *doc = NULL;
+    char token[128], request[512], issued[64];
+    VlStatus st;
+
+    /* Web-style identification: serial number + scratch code; the card id comes back. */
+    st = call(vl_balance, client, "{\"serial_number\":\"100200\",\"scratch_code\":\"8391\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"code\":\"6280001234567890\"") && contains(doc, "\"balance\":\"25.00\"") &&
+              contains(doc, "\"currency\":\"EUR\"") && !contains(doc, "8391"),
+          "vl_balance by serial number + scratch code (the scratch code never comes back)");
+    vl_string_free(doc);
+    st = call(vl_balance, client, "{\"code\":\"6280001234567890\",\"serial_number\":\"100200\",\"scratch_code\":\"8391\"}", &doc);
+    CHECK(st == VL_INVALID_ARGUMENT && contains(doc, "not both"), "card id and serial number together -> VL_INVALID_ARGUMENT");
+    vl_string_free(doc);
+
+    st = call(vl_redeem, client, "{\"code\":\"6280 0012 3456 7890\",\"remaining_to_pay\":\"12.30\",\"reference\":\"R-2001\"}", &doc);
+    json_string(doc, "transaction_id", token, sizeof token);
+    CHECK(st == VL_OK && contains(doc, "\"amount\":\"12.30\"") && contains(doc, "\"balance\":\"12.70\"") && strlen(token) > 0,
+          "vl_redeem on a Treazure gift card");
+    vl_string_free(doc);
+    snprintf(request, sizeof request, "{\"code\":\"6280001234567890\",\"transaction_id\":\"%s\"}", token);
+    st = call(vl_cancel_redemption, client, request, &doc);
+    CHECK(st == VL_OK && contains(doc, "\"balance\":\"25.00\"") && contains(doc, "\"amount\":\"12.30\""),
+          "vl_cancel_redemption right after");
+    vl_string_free(doc);
+
+    st = call(vl_activation_status, client, "{\"code\":\"6280001111111111\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"can_activate\":true"), "vl_activation_status of a created card");
+    vl_string_free(doc);
+    st = call(vl_activate, client, "{\"code\":\"6280001111111111\",\"amount\":\"20.00\"}", &doc);
+    json_string(doc, "transaction_id", token, sizeof token);
+    CHECK(st == VL_OK && contains(doc, "\"status\":\"active\"") && contains(doc, "\"balance\":\"20.00\"") && strlen(token) > 0,
+          "vl_activate sells the card");
+    vl_string_free(doc);
+    snprintf(request, sizeof request, "{\"code\":\"6280001111111111\",\"transaction_id\":\"%s\"}", token);
+    st = call(vl_cancel_activation, client, request, &doc);
+    CHECK(st == VL_OK && contains(doc, "\"status\":\"created\""), "vl_cancel_activation right after");
+    vl_string_free(doc);
+
+    st = call(vl_issue, client, "{\"amount\":\"15.00\"}", &doc);
+    json_string(doc, "code", issued, sizeof issued);
+    CHECK(st == VL_OK && strlen(issued) > 0 && contains(doc, "\"balance\":\"15.00\""), "vl_issue creates a virtual card");
+    vl_string_free(doc);
+    snprintf(request, sizeof request, "{\"code\":\"%s\",\"condensed\":true}", issued);
+    st = call(vl_history, client, request, &doc);
+    CHECK(st == VL_OK && contains(doc, "\"entries\":[{") && contains(doc, "\"mutation\":\"15.00\""), "vl_history of the new card");
+    vl_string_free(doc);
+
+    st = call(vl_deactivate, client, "{\"code\":\"6280001234567890\"}", &doc);
+    CHECK(st == VL_UNSUPPORTED, "vl_deactivate on Treazure -> VL_UNSUPPORTED");
+    vl_string_free(doc);
+    vl_client_free(client);
+    return failures;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s <eguma base_url> bad-inputs|flow\n", argv[0]);
+        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure\n", argv[0]);
         return 2;
     }
-    snprintf(config, sizeof config,
-             "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000}",
-             argv[1]);
-    if (strcmp(argv[2], "bad-inputs") == 0) bad_inputs();
-    else if (strcmp(argv[2], "flow") == 0) flow();
-    else return 2;
+    if (strcmp(argv[2], "treazure") == 0) {
+        snprintf(config, sizeof config,
+                 "{\"provider\":\"treazure\",\"client_id\":\"pos\",\"client_secret\":\"secret\",\"base_url\":\"%s\","
+                 "\"pos_id\":\"KASSE-1\",\"site_id\":\"SHOP-1\",\"timeout_ms\":5000}",
+                 argv[1]);
+        treazure();
+    } else {
+        snprintf(config, sizeof config,
+                 "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000}",
+                 argv[1]);
+        if (strcmp(argv[2], "bad-inputs") == 0) bad_inputs();
+        else if (strcmp(argv[2], "flow") == 0) flow();
+        else return 2;
+    }
     printf("%d failure(s)\n", failures);
     return failures == 0 ? 0 : 1;
 }
