@@ -28,14 +28,14 @@ pub struct HttpRequest {
     pub headers: Vec<(&'static str, String)>,
     /// JSON body, sent as `application/json`.
     pub json_body: Option<Vec<u8>>,
-    /// Form body (its content type is among the headers).
-    pub form_body: Option<String>,
+    /// Text body (its content type is among the headers).
+    pub text_body: Option<String>,
 }
 
 impl HttpRequest {
     /// A GET request.
     pub fn get(url: String, log_target: String) -> Self {
-        HttpRequest { method: Method::GET, url, log_target, headers: Vec::new(), json_body: None, form_body: None }
+        HttpRequest { method: Method::GET, url, log_target, headers: Vec::new(), json_body: None, text_body: None }
     }
 
     /// A POST request with a JSON body.
@@ -46,19 +46,19 @@ impl HttpRequest {
             log_target,
             headers: Vec::new(),
             json_body: Some(body.to_string().into_bytes()),
-            form_body: None,
+            text_body: None,
         }
     }
 
-    /// A POST request with a form-encoded body (OAuth2 token requests).
-    pub fn post_form(url: String, log_target: String, form: String) -> Self {
+    /// A POST request with a text body of the given content type (an OAuth2 form, a raw token).
+    pub fn post_text(url: String, log_target: String, content_type: &str, body: String) -> Self {
         HttpRequest {
             method: Method::POST,
             url,
             log_target,
-            headers: vec![("content-type", "application/x-www-form-urlencoded".into())],
+            headers: vec![("content-type", content_type.to_string())],
             json_body: None,
-            form_body: Some(form),
+            text_body: Some(body),
         }
     }
 
@@ -159,7 +159,7 @@ impl Http {
             builder = builder.header(*name, value);
         }
         let invalid = |e: http::Error| Failure::NotSent(format!("invalid request: {e}"));
-        let result = match (&request.json_body, &request.form_body) {
+        let result = match (&request.json_body, &request.text_body) {
             (Some(body), _) => builder
                 .header("content-type", "application/json")
                 .body(body.clone())

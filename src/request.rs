@@ -133,6 +133,17 @@ impl Fields {
         }
     }
 
+    /// An optional amount that may also be zero (a discount of nothing, a fully discounted total).
+    pub fn opt_amount_or_zero(&mut self, name: &str, decimals: u32) -> Result<Option<Decimal>> {
+        let Some(value) = self.take(name) else { return Ok(None) };
+        let amount = money::parse_decimal(&value, name).map_err(|e| self.error(e.message))?;
+        if amount.is_zero() {
+            return Ok(Some(money::with_scale(Decimal::ZERO, decimals)));
+        }
+        money::check_amount(amount, name, decimals).map_err(|e| self.error(e.message))?;
+        Ok(Some(money::with_scale(amount, decimals)))
+    }
+
     /// A required amount; see [`Fields::opt_amount`].
     pub fn amount(&mut self, name: &str, decimals: u32) -> Result<Decimal> {
         self.opt_amount(name, decimals)?.ok_or_else(|| self.error(format!("`{name}` is missing")))

@@ -155,7 +155,7 @@ pub fn execute<T>(
                 return Err(queued_error(call, &entry, &error));
             }
             settle(call, &mut entry, State::Failed, Some(error.message.clone()));
-            return Err(error);
+            return Err(error.with_journal_id(entry.id.clone()));
         }
         Outcome::Uncertain { error, maybe_later } => {
             entry.state = State::InDoubt;

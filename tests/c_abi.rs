@@ -72,3 +72,13 @@ fn treazure_gift_cards_work_from_c() {
     assert_eq!(card("6280001111111111")["status"], "created", "sold and cancelled");
     assert_eq!(state["treazure"]["tokens_issued"], 1, "one token for the whole run");
 }
+
+#[test]
+fn gonnaorder_vouchers_work_from_c() {
+    let sim = common::simulator();
+    let output = run_c(&sim.url("gonnaorder"), "gonnaorder");
+    assert!(output.contains("0 failure(s)"), "{output}");
+    let state = &sim.state()["gonnaorder"];
+    assert_eq!(state["orders"][0]["external_order_id"], "C-1");
+    assert_eq!(state["logins"], 1);
+}

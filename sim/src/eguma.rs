@@ -380,7 +380,7 @@ fn json_body(request: &Request) -> Result<Map<String, Value>, Response> {
 }
 
 fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Response> {
-    match body.keys().find(|k| !allowed.contains(&k.as_str())) {
+    match crate::unknown_field(body, allowed) {
         Some(k) => Err(Response::text(400, &format!("Unbekannter Parameter: {k}"))),
         None => Ok(()),
     }

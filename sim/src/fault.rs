@@ -53,6 +53,7 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
         "treazure",
         &["token", "balance", "activate", "cancel_activation", "redeem", "cancel_redemption", "issue", "history"],
     ),
+    ("gonnaorder", &["login", "refresh", "member_vouchers", "validate", "submit_order"]),
 ];
 
 impl FaultRule {

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 pub mod eguma;
 pub mod fault;
+pub mod gonnaorder;
 pub mod money;
 pub mod server;
 pub mod treazure;
@@ -36,6 +37,7 @@ pub fn demo_fixtures() -> Value {
 struct World {
     eguma: eguma::Eguma,
     treazure: treazure::Treazure,
+    gonnaorder: gonnaorder::GonnaOrder,
     /// Sections of providers this build does not simulate yet, kept as loaded.
     other: Map<String, Value>,
     faults: Faults,
@@ -121,6 +123,20 @@ impl Simulator {
     }
 }
 
+/// 64 unpredictable bits, for tokens and ids the simulator hands out.
+pub(crate) fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    h.finish()
+}
+
+/// The first member of a request body that is not among `allowed` (each provider answers it in
+/// its own way).
+pub(crate) fn unknown_field<'a>(body: &'a Map<String, Value>, allowed: &[&str]) -> Option<&'a str> {
+    body.keys().map(String::as_str).find(|k| !allowed.contains(k))
+}
+
 fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
     world.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -132,12 +148,13 @@ fn load(fixtures: &Value) -> Result<World, String> {
     }
     let empty = json!({});
     let section = |p: &str| obj.get(p).unwrap_or(&empty);
-    let simulated = ["eguma", "treazure"];
+    let simulated = ["eguma", "treazure", "gonnaorder"];
     let other =
         obj.iter().filter(|(k, _)| !simulated.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     Ok(World {
         eguma: eguma::Eguma::from_fixture(section("eguma"))?,
         treazure: treazure::Treazure::from_fixture(section("treazure"))?,
+        gonnaorder: gonnaorder::GonnaOrder::from_fixture(section("gonnaorder"))?,
         other,
         faults: Faults::default(),
         requests: BTreeMap::new(),
@@ -149,6 +166,7 @@ fn state(world: &World) -> Value {
     let mut out = Map::new();
     out.insert("eguma".into(), world.eguma.state());
     out.insert("treazure".into(), world.treazure.state());
+    out.insert("gonnaorder".into(), world.gonnaorder.state());
     for (k, v) in &world.other {
         out.insert(k.clone(), v.clone());
     }
@@ -177,6 +195,13 @@ fn handle(world: &Mutex<World>, request: &Request) -> Reply {
                 Err(response) => return Reply::Respond(response),
             };
             with_faults(world, "treazure", route.operation, |w| w.treazure.handle(&route, request))
+        }
+        "gonnaorder" => {
+            let route = match gonnaorder::GonnaOrder::route(&request.method, &format!("/{rest}")) {
+                Ok(r) => r,
+                Err(response) => return Reply::Respond(response),
+            };
+            with_faults(world, "gonnaorder", route.operation, |w| w.gonnaorder.handle(&route, request))
         }
         _ => Reply::Respond(Response::text(404, &format!("The simulator does not serve {provider:?} yet"))),
     }

@@ -260,7 +260,7 @@ impl Treazure {
         }
         let now = Instant::now();
         self.tokens.retain(|t| t.expires > now);
-        let value = format!("tz-{:016x}-{}", seed(), self.tokens.len() + 1);
+        let value = format!("tz-{:016x}-{}", crate::random_u64(), self.tokens.len() + 1);
         self.tokens.push(Token { value: value.clone(), scope: scope.clone(), expires: now + self.token_lifetime });
         Response::json(
             200,
@@ -336,7 +336,7 @@ impl Treazure {
                 new_status: "Expired".into(),
                 mutation,
                 balance,
-                transaction_id: format!("exp-{}", seed()),
+                transaction_id: format!("exp-{}", crate::random_u64()),
                 cancels: None,
             });
         }
@@ -369,7 +369,7 @@ impl Treazure {
         cancels: Option<String>,
     ) -> String {
         self.issued += 1;
-        let id = format!("{}-{:08x}-{}", comment.to_ascii_lowercase(), seed() as u32, self.issued);
+        let id = format!("{}-{:08x}-{}", comment.to_ascii_lowercase(), crate::random_u64() as u32, self.issued);
         let card = &mut self.cards[i];
         let old = std::mem::replace(&mut card.status, new_status.to_string());
         card.balance += mutation;
@@ -558,7 +558,7 @@ fn amount(body: &Map<String, Value>) -> Result<i64, Response> {
 }
 
 fn only_fields(body: &Map<String, Value>, allowed: &[&str]) -> Result<(), Response> {
-    match body.keys().find(|k| !allowed.contains(&k.as_str())) {
+    match crate::unknown_field(body, allowed) {
         Some(k) => Err(bad_request("SyntaxError", &format!("Unknown property {k}"))),
         None => Ok(()),
     }
@@ -568,13 +568,6 @@ fn valid_offset(offset: &str) -> bool {
     let o = offset.strip_prefix(['+', '-']).unwrap_or(offset);
     let b = o.as_bytes();
     b.len() == 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
-}
-
-fn seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
-    h.finish()
 }
 
 /// Now as `YYYY-MM-DD HH:MM:SS` (UTC), comparable with fixture dates as text.

@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use crate::code::{self, CodeRules};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::http::{Failure, HttpRequest, HttpResponse, encode_component};
+use crate::http::{HttpRequest, HttpResponse, encode_component};
 use crate::journal::Entry;
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
@@ -191,11 +191,7 @@ impl Eguma {
     fn write<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Outcome<Answer<T>> {
         let response = match call.send(&request) {
             Ok(r) => r,
-            Err(f @ Failure::NotSent(_)) => return Outcome::Refused(providers::failure_error(ID, &f)),
-            Err(f) => {
-                let maybe_later = matches!(f, Failure::TimedOut(_));
-                return Outcome::Uncertain { error: providers::failure_error(ID, &f), maybe_later };
-            }
+            Err(f) => return providers::failed_outcome(ID, f),
         };
         match self.parse(call, &response) {
             Ok(answer) => Outcome::Applied { doc: answer, result: Value::Null },

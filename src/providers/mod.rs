@@ -20,6 +20,7 @@ use crate::status::VlStatus;
 use crate::transaction::{Outcome, Resolution, Undo};
 
 pub mod eguma;
+pub mod gonnaorder;
 pub mod token;
 pub mod treazure;
 
@@ -35,7 +36,7 @@ pub struct ProviderInfo {
 }
 
 /// Every provider this build knows.
-pub(crate) const PROVIDERS: &[ProviderInfo] = &[eguma::INFO, treazure::INFO];
+pub(crate) const PROVIDERS: &[ProviderInfo] = &[eguma::INFO, treazure::INFO, gonnaorder::INFO];
 
 /// Looks a provider up by id.
 pub fn lookup(id: &str) -> Option<&'static ProviderInfo> {
@@ -196,6 +197,17 @@ pub fn failure_error(provider: &'static str, failure: &Failure) -> Error {
         Failure::BadAnswer(d) => Error::provider_failure(format!("unusable answer from {provider}: {d}")),
     };
     error.with_provider(provider)
+}
+
+/// What a money-moving request that got no usable answer means for the money: nothing happened
+/// if it never left; otherwise it may have gone through (after a timeout, possibly still later).
+pub fn failed_outcome<T>(provider: &'static str, failure: Failure) -> Outcome<T> {
+    let error = failure_error(provider, &failure);
+    match failure {
+        Failure::NotSent(_) => Outcome::Refused(error),
+        Failure::TimedOut(_) => Outcome::Uncertain { error, maybe_later: true },
+        Failure::AnswerLost(_) | Failure::BadAnswer(_) => Outcome::Uncertain { error, maybe_later: false },
+    }
 }
 
 /// Parses a JSON answer body, or fails with `VL_PROVIDER` naming what is wrong.

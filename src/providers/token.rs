@@ -4,7 +4,12 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::error::Result;
+use crate::call::Call;
+use crate::error::{Error, Result};
+use crate::http::{Failure, HttpRequest, HttpResponse};
+use crate::log::Level;
+use crate::providers::{failed_outcome, failure_error};
+use crate::transaction::Outcome;
 
 /// A token and what is needed to renew it.
 #[derive(Clone, Debug)]
@@ -46,6 +51,71 @@ impl TokenCache {
             token.renew_at = Instant::now();
         }
     }
+}
+
+/// What came of sending one request with a bearer token.
+pub enum Authorized {
+    /// An answer (whatever its status).
+    Answer(HttpResponse),
+    /// No usable answer.
+    Failed(Failure),
+    /// No token could be obtained: nothing was sent.
+    NoToken(Error),
+}
+
+impl Authorized {
+    /// For a read: the answer, or the error.
+    pub fn into_read(self, provider: &'static str) -> Result<HttpResponse> {
+        match self {
+            Authorized::Answer(r) => Ok(r),
+            Authorized::Failed(f) => Err(failure_error(provider, &f)),
+            Authorized::NoToken(e) => Err(e),
+        }
+    }
+
+    /// For a money-moving request: the answer, or what the failure means for the money.
+    pub fn into_write<T>(self, provider: &'static str) -> std::result::Result<HttpResponse, Outcome<T>> {
+        match self {
+            Authorized::Answer(r) => Ok(r),
+            Authorized::Failed(f) => Err(failed_outcome(provider, f)),
+            Authorized::NoToken(e) => Err(Outcome::Refused(e)),
+        }
+    }
+}
+
+/// Sends `build(token)` with the token `token(0)`. After an HTTP 401 the token is reported refused
+/// and `token(n)` is asked for a new one, at most `renewals` times. A refused request was not
+/// processed, so even a money-moving one may be sent again this way.
+pub fn send_authorized(
+    call: &Call,
+    tokens: &TokenCache,
+    token: impl Fn(usize) -> Result<String>,
+    renewals: usize,
+    build: impl Fn(&str) -> HttpRequest,
+    is_read: bool,
+) -> Authorized {
+    let mut current = match token(0) {
+        Ok(t) => t,
+        Err(e) => return Authorized::NoToken(e),
+    };
+    for attempt in 0..=renewals {
+        let request = build(&current);
+        let sent = if is_read { call.read(&request) } else { call.send(&request) };
+        let response = match sent {
+            Ok(r) => r,
+            Err(f) => return Authorized::Failed(f),
+        };
+        if response.status != 401 || attempt == renewals {
+            return Authorized::Answer(response);
+        }
+        call.log(Level::Info, || "the token was refused (HTTP 401): renewing it".into());
+        tokens.refused(&current);
+        current = match token(attempt + 1) {
+            Ok(t) => t,
+            Err(e) => return Authorized::NoToken(e),
+        };
+    }
+    unreachable!("the last attempt returns")
 }
 
 #[cfg(test)]

@@ -26,13 +26,13 @@ use serde_json::{Value, json};
 use crate::code::CodeRules;
 use crate::config::{self, Settings};
 use crate::error::{Error, Result};
-use crate::http::{Failure, HttpRequest, HttpResponse, encode_component};
+use crate::http::{HttpRequest, HttpResponse, encode_component};
 use crate::journal::Entry;
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, Redemption, Restriction, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
-use crate::providers::token::{Token, TokenCache};
+use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::Fields;
 use crate::status::VlStatus;
@@ -248,7 +248,12 @@ impl Treazure {
                 encode_component(&self.client_secret),
                 encode_component(&self.scope)
             );
-            let request = HttpRequest::post_form(self.token_url.clone(), "POST /identity/connect/token".into(), form);
+            let request = HttpRequest::post_text(
+                self.token_url.clone(),
+                "POST /identity/connect/token".into(),
+                "application/x-www-form-urlencoded",
+                form,
+            );
             let response = call.read(&request).map_err(|f| providers::failure_error(ID, &f))?;
             if response.status == 400 || response.status == 401 {
                 let error =
@@ -316,10 +321,15 @@ impl Treazure {
         request
     }
 
-    /// Sends a read, with one new token after a 401.
+    /// Sends a request with the token; after a 401, once more with a new one.
+    fn authorized(&self, call: &Call, build: impl Fn(&str) -> HttpRequest, is_read: bool) -> Authorized {
+        send_authorized(call, &self.tokens, |_| self.token(call), 1, build, is_read)
+    }
+
+    /// Sends a read and parses its answer.
     fn read(&self, call: &Call, path: &str, body: Value, offset: Option<&str>) -> Result<wire::Answer> {
         let response =
-            self.exchange::<Error>(call, |t| self.request(call, t, path, body.clone(), None, offset), true)?;
+            self.authorized(call, |t| self.request(call, t, path, body.clone(), None, offset), true).into_read(ID)?;
         self.parse(call, &response)
     }
 
@@ -335,9 +345,9 @@ impl Treazure {
     ) -> Outcome<wire::Answer> {
         let reference = receipt_reference(call, &entry.id);
         let build = |t: &str| self.request(call, t, path, body.clone(), Some(&reference), offset);
-        let response = match self.exchange::<Outcome<wire::Answer>>(call, build, false) {
+        let response = match self.authorized(call, build, false).into_write(ID) {
             Ok(r) => r,
-            Err(e) => return e,
+            Err(outcome) => return outcome,
         };
         match self.parse(call, &response) {
             Ok(answer) => Outcome::Applied { doc: answer, result: Value::Null },
@@ -347,28 +357,6 @@ impl Treazure {
             Err(error) if response.status >= 500 => Outcome::Uncertain { error, maybe_later: false },
             Err(error) => Outcome::Refused(error),
         }
-    }
-
-    /// One exchange with a token; a 401 gets one new token and one more try.
-    fn exchange<E: From<Error> + FromFailure>(
-        &self,
-        call: &Call,
-        build: impl Fn(&str) -> HttpRequest,
-        is_read: bool,
-    ) -> std::result::Result<HttpResponse, E> {
-        let mut token = self.token(call).map_err(E::from)?;
-        for attempt in 0..2 {
-            let request = build(&token);
-            let sent = if is_read { call.read(&request) } else { call.send(&request) };
-            let response = sent.map_err(E::from_failure)?;
-            if response.status != 401 || attempt == 1 {
-                return Ok(response);
-            }
-            call.log(Level::Info, || "the token was refused (HTTP 401): fetching a new one".into());
-            self.tokens.refused(&token);
-            token = self.token(call).map_err(E::from)?;
-        }
-        unreachable!("the loop returns on its second attempt")
     }
 
     /// Turns an answer into its envelope, or into the error Treazure's status and return code mean.
@@ -507,37 +495,6 @@ impl Treazure {
             restrictions,
             transaction_id: None,
             raw: card.raw,
-        }
-    }
-}
-
-/// How a failed exchange becomes the caller's error type (a plain error for reads, an outcome
-/// for money-moving requests).
-trait FromFailure {
-    fn from_failure(failure: Failure) -> Self;
-}
-
-impl FromFailure for Error {
-    fn from_failure(failure: Failure) -> Self {
-        providers::failure_error(ID, &failure)
-    }
-}
-
-impl From<Error> for Outcome<wire::Answer> {
-    fn from(error: Error) -> Self {
-        // No token: nothing was sent.
-        Outcome::Refused(error)
-    }
-}
-
-impl FromFailure for Outcome<wire::Answer> {
-    fn from_failure(failure: Failure) -> Self {
-        match failure {
-            Failure::NotSent(_) => Outcome::Refused(providers::failure_error(ID, &failure)),
-            Failure::TimedOut(_) => {
-                Outcome::Uncertain { error: providers::failure_error(ID, &failure), maybe_later: true }
-            }
-            _ => Outcome::Uncertain { error: providers::failure_error(ID, &failure), maybe_later: false },
         }
     }
 }

@@ -6,6 +6,7 @@
  *   abi_test <eguma base_url> flow            the whole e-guma checkout, depot vouchers, threads
  *   abi_test <treazure base_url> treazure     Treazure gift cards: scratch codes, redeem, cancel,
  *                                             sale, issue, history
+ *   abi_test <gonnaorder base_url> gonnaorder GonnaOrder: member lookup, validate, external order
  *
  * Prints one line per check; exits 0 only if every check passed.
  */
@@ -326,9 +327,46 @@ static int treazure(void) {
     return failures;
 }
 
+static int gonnaorder(void) {
+    VlClient *client = new_client();
+    char *doc = NULL;
+    VlStatus st;
+
+    st = call(vl_member_vouchers, client, "{\"phone_number\":\"+30 2310 589248\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"member_code\":\"M-1\"") && contains(doc, "\"code\":\"XYZ\""),
+          "vl_member_vouchers by phone number");
+    vl_string_free(doc);
+    st = call(vl_member_vouchers, client, "{\"member_code\":\"NOBODY\"}", &doc);
+    CHECK(st == VL_NOT_FOUND, "an unknown member -> VL_NOT_FOUND");
+    vl_string_free(doc);
+
+    st = call(vl_validate, client, "{\"code\":\"XYZ\",\"order_total\":\"20.00\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"discount\":\"5.50\"") && contains(doc, "\"total_after_discount\":\"14.50\""),
+          "vl_validate a loyalty voucher against the order");
+    vl_string_free(doc);
+    st = call(vl_validate, client, "{\"code\":\"PCT10\",\"order_total\":\"19.95\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"discount\":\"2.00\""), "a percentage voucher, rounded to the cent");
+    vl_string_free(doc);
+
+    st = call(vl_submit_order, client,
+              "{\"order_id\":\"C-1\",\"code\":\"XYZ\",\"order_total\":\"20.00\",\"discount\":\"5.50\",\"total_after_discount\":\"14.50\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"accepted\":true"), "vl_submit_order consumes the voucher");
+    vl_string_free(doc);
+    /* The wallet was emptied, then credited 5% of the 14.50 paid: 0.725 -> 0.73. */
+    st = call(vl_validate, client, "{\"code\":\"XYZ\",\"order_total\":\"20.00\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"discount\":\"0.73\""), "the loyalty wallet holds the new credit");
+    vl_string_free(doc);
+
+    st = call(vl_redeem, client, "{\"code\":\"XYZ\",\"amount\":\"1.00\"}", &doc);
+    CHECK(st == VL_UNSUPPORTED, "vl_redeem on GonnaOrder -> VL_UNSUPPORTED");
+    vl_string_free(doc);
+    vl_client_free(client);
+    return failures;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure\n", argv[0]);
+        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure|gonnaorder\n", argv[0]);
         return 2;
     }
     if (strcmp(argv[2], "treazure") == 0) {
@@ -337,6 +375,12 @@ int main(int argc, char **argv) {
                  "\"pos_id\":\"KASSE-1\",\"site_id\":\"SHOP-1\",\"timeout_ms\":5000}",
                  argv[1]);
         treazure();
+    } else if (strcmp(argv[2], "gonnaorder") == 0) {
+        snprintf(config, sizeof config,
+                 "{\"provider\":\"gonnaorder\",\"store_id\":155,\"username\":\"pos@store.example\",\"password\":\"pw\","
+                 "\"base_url\":\"%s\",\"timeout_ms\":5000}",
+                 argv[1]);
+        gonnaorder();
     } else {
         snprintf(config, sizeof config,
                  "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000}",
