@@ -67,6 +67,10 @@ pub struct Voucher {
     /// for `vl_cancel_activation`); absent for lookups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+    /// Provider-specific facts for the POS (a coupon's campaign, claim and validation dates);
+    /// absent when the provider has none.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub details: Value,
     /// The provider's own response, secrets removed.
     pub raw: Value,
 }
@@ -78,9 +82,9 @@ pub struct Redemption {
     pub provider: &'static str,
     /// The provider's canonical code.
     pub code: String,
-    /// What was actually taken (or given back).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
+    /// What was actually taken (or given back); null for a coupon without a money value.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub amount: Option<Decimal>,
     /// What is left on the voucher afterwards.
     #[serde(with = "rust_decimal::serde::str_option")]
     pub balance: Option<Decimal>,

@@ -82,3 +82,12 @@ fn gonnaorder_vouchers_work_from_c() {
     assert_eq!(state["orders"][0]["external_order_id"], "C-1");
     assert_eq!(state["logins"], 1);
 }
+
+#[test]
+fn coupontools_coupons_work_from_c() {
+    let sim = common::simulator();
+    let output = run_c(&sim.url("coupontools"), "coupontools");
+    assert!(output.contains("0 failure(s)"), "{output}");
+    let session = &sim.state()["coupontools"]["sessions"][0];
+    assert_eq!((session["validated"].as_bool(), session["money_spent"].as_str()), (Some(true), Some("42.500")));
+}

@@ -54,6 +54,7 @@ pub const OPERATIONS: &[(&str, &[&str])] = &[
         &["token", "balance", "activate", "cancel_activation", "redeem", "cancel_redemption", "issue", "history"],
     ),
     ("gonnaorder", &["login", "refresh", "member_vouchers", "validate", "submit_order"]),
+    ("coupontools", &["balance", "redeem", "lock", "unlock", "void"]),
 ];
 
 impl FaultRule {

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{Map, Value, json};
 
+pub mod coupontools;
 pub mod eguma;
 pub mod fault;
 pub mod gonnaorder;
@@ -38,8 +39,7 @@ struct World {
     eguma: eguma::Eguma,
     treazure: treazure::Treazure,
     gonnaorder: gonnaorder::GonnaOrder,
-    /// Sections of providers this build does not simulate yet, kept as loaded.
-    other: Map<String, Value>,
+    coupontools: coupontools::Coupontools,
     faults: Faults,
     requests: BTreeMap<String, u64>,
     connections: Arc<AtomicU64>,
@@ -123,6 +123,15 @@ impl Simulator {
     }
 }
 
+/// Now as `YYYY-MM-DD HH:MM:SS` (UTC), comparable with fixture dates as text.
+pub fn now_iso() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_string()
+}
+
 /// 64 unpredictable bits, for tokens and ids the simulator hands out.
 pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
@@ -148,14 +157,11 @@ fn load(fixtures: &Value) -> Result<World, String> {
     }
     let empty = json!({});
     let section = |p: &str| obj.get(p).unwrap_or(&empty);
-    let simulated = ["eguma", "treazure", "gonnaorder"];
-    let other =
-        obj.iter().filter(|(k, _)| !simulated.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     Ok(World {
         eguma: eguma::Eguma::from_fixture(section("eguma"))?,
         treazure: treazure::Treazure::from_fixture(section("treazure"))?,
         gonnaorder: gonnaorder::GonnaOrder::from_fixture(section("gonnaorder"))?,
-        other,
+        coupontools: coupontools::Coupontools::from_fixture(section("coupontools"))?,
         faults: Faults::default(),
         requests: BTreeMap::new(),
         connections: Arc::default(),
@@ -167,9 +173,7 @@ fn state(world: &World) -> Value {
     out.insert("eguma".into(), world.eguma.state());
     out.insert("treazure".into(), world.treazure.state());
     out.insert("gonnaorder".into(), world.gonnaorder.state());
-    for (k, v) in &world.other {
-        out.insert(k.clone(), v.clone());
-    }
+    out.insert("coupontools".into(), world.coupontools.state());
     Value::Object(out)
 }
 
@@ -202,6 +206,13 @@ fn handle(world: &Mutex<World>, request: &Request) -> Reply {
                 Err(response) => return Reply::Respond(response),
             };
             with_faults(world, "gonnaorder", route.operation, |w| w.gonnaorder.handle(&route, request))
+        }
+        "coupontools" => {
+            let route = match coupontools::Coupontools::route(request, &format!("/{rest}")) {
+                Ok(r) => r,
+                Err(response) => return Reply::Respond(response),
+            };
+            with_faults(world, "coupontools", route.operation, |w| w.coupontools.handle(&route, request))
         }
         _ => Reply::Respond(Response::text(404, &format!("The simulator does not serve {provider:?} yet"))),
     }

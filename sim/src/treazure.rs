@@ -319,7 +319,7 @@ impl Treazure {
         // Dates as "YYYY-MM-DD HH:MM:SS" or ISO 8601 ("...T...Z"): compared as UTC text.
         let past = card.expires_at.as_deref().is_some_and(|e| {
             let e = e.replace('T', " ");
-            e.get(..19).unwrap_or(&e) < now_iso().as_str()
+            e.get(..19).unwrap_or(&e) < crate::now_iso().as_str()
         });
         if past && card.status != "Expired" {
             let old = std::mem::replace(&mut card.status, "Expired".to_string());
@@ -327,7 +327,7 @@ impl Treazure {
             card.balance = 0;
             let balance = card.balance;
             card.history.push(HistoryEntry {
-                at: now_iso(),
+                at: crate::now_iso(),
                 shop_id: None,
                 pos_id: None,
                 receipt_nr: None,
@@ -375,7 +375,7 @@ impl Treazure {
         card.balance += mutation;
         let balance = card.balance;
         card.history.push(HistoryEntry {
-            at: now_iso(),
+            at: crate::now_iso(),
             shop_id: context.site_id.clone(),
             pos_id: context.pos_id.clone(),
             receipt_nr: context.receipt.clone(),
@@ -568,13 +568,4 @@ fn valid_offset(offset: &str) -> bool {
     let o = offset.strip_prefix(['+', '-']).unwrap_or(offset);
     let b = o.as_bytes();
     b.len() == 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
-}
-
-/// Now as `YYYY-MM-DD HH:MM:SS` (UTC), comparable with fixture dates as text.
-pub fn now_iso() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-        .to_string()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_string()
 }

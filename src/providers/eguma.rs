@@ -249,6 +249,7 @@ impl Eguma {
             expires_at: None,
             restrictions: Vec::new(),
             transaction_id: None,
+            details: Value::Null,
             raw: answer.raw,
         }
     }
@@ -319,7 +320,7 @@ impl Provider for Eguma {
             provider: ID,
             receipt_lines: receipt(left, &code),
             code,
-            amount,
+            amount: Some(amount),
             balance: Some(left),
             currency: currency.clone(),
             transaction_id: token,
@@ -380,7 +381,7 @@ impl Provider for Eguma {
                 currency.as_deref(),
             ),
             code,
-            amount,
+            amount: Some(amount),
             balance: Some(left),
             currency: currency.clone(),
             transaction_id: Some(token.clone()),
@@ -461,6 +462,7 @@ impl Provider for Eguma {
             expires_at: None,
             restrictions: Vec::new(),
             transaction_id: None,
+            details: Value::Null,
             raw,
         };
         let plan = Plan {
@@ -525,6 +527,7 @@ impl Provider for Eguma {
             expires_at: None,
             restrictions: Vec::new(),
             transaction_id: None,
+            details: Value::Null,
             raw,
         };
         let plan = Plan {

@@ -19,6 +19,7 @@ use crate::request::Fields;
 use crate::status::VlStatus;
 use crate::transaction::{Outcome, Resolution, Undo};
 
+pub mod coupontools;
 pub mod eguma;
 pub mod gonnaorder;
 pub mod token;
@@ -36,7 +37,7 @@ pub struct ProviderInfo {
 }
 
 /// Every provider this build knows.
-pub(crate) const PROVIDERS: &[ProviderInfo] = &[eguma::INFO, treazure::INFO, gonnaorder::INFO];
+pub(crate) const PROVIDERS: &[ProviderInfo] = &[eguma::INFO, treazure::INFO, gonnaorder::INFO, coupontools::INFO];
 
 /// Looks a provider up by id.
 pub fn lookup(id: &str) -> Option<&'static ProviderInfo> {

@@ -494,6 +494,7 @@ impl Treazure {
             expires_at: card.expires_at,
             restrictions,
             transaction_id: None,
+            details: Value::Null,
             raw: card.raw,
         }
     }
@@ -731,7 +732,7 @@ impl Provider for Treazure {
             provider: ID,
             receipt_lines: model::receipt_lines(RECEIPT_LABEL, &card_id, "Redeemed", amount, left, currency.as_deref()),
             code: card_id.clone(),
-            amount,
+            amount: Some(amount),
             balance: left,
             currency: currency.clone(),
             transaction_id: redeem_id,
@@ -803,7 +804,7 @@ impl Provider for Treazure {
                 currency.as_deref(),
             ),
             code: card_id.clone(),
-            amount: given_back,
+            amount: Some(given_back),
             balance: left,
             currency: currency.clone(),
             transaction_id: Some(redeem_id.clone()),
@@ -962,6 +963,7 @@ impl Treazure {
             expires_at: before.expires_at.clone(),
             restrictions: Vec::new(),
             transaction_id: None,
+            details: Value::Null,
             raw: Value::Null,
         }
     }

@@ -7,6 +7,7 @@
  *   abi_test <treazure base_url> treazure     Treazure gift cards: scratch codes, redeem, cancel,
  *                                             sale, issue, history
  *   abi_test <gonnaorder base_url> gonnaorder GonnaOrder: member lookup, validate, external order
+ *   abi_test <coupontools base_url> coupontools Coupontools: QR URL, lock, validate, refusal, unlock
  *
  * Prints one line per check; exits 0 only if every check passed.
  */
@@ -364,9 +365,39 @@ static int gonnaorder(void) {
     return failures;
 }
 
+static int coupontools(void) {
+    VlClient *client = new_client();
+    char *doc = NULL;
+    VlStatus st;
+    const char *qr = "{\"code\":\"https://digicpn.com/p/v6n7gn/kkfiznr8Yp8630h82es8d/\"}";
+
+    st = call(vl_balance, client, qr, &doc);
+    CHECK(st == VL_OK && contains(doc, "\"code\":\"kkfiznr8Yp8630h82es8d\"") && contains(doc, "\"status\":\"active\"") &&
+              contains(doc, "\"balance\":\"5.00\""),
+          "vl_balance of a scanned coupon URL");
+    vl_string_free(doc);
+    st = call(vl_lock, client, qr, &doc);
+    CHECK(st == VL_OK && contains(doc, "\"status\":\"locked\""), "vl_lock during checkout");
+    vl_string_free(doc);
+    st = call(vl_redeem, client, "{\"code\":\"kkfiznr8Yp8630h82es8d\",\"money_spent\":\"42.50\"}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"amount\":\"5.00\""), "vl_redeem validates the coupon with the money spent");
+    vl_string_free(doc);
+    st = call(vl_redeem, client, qr, &doc);
+    CHECK(st == VL_REJECTED && contains(doc, "The coupon was already used at"), "a second validation is refused with the date");
+    vl_string_free(doc);
+    st = call(vl_balance, client, "{\"code\":\"kkfi znr8\"}", &doc);
+    CHECK(st == VL_INVALID_ARGUMENT, "a session id with a space -> VL_INVALID_ARGUMENT");
+    vl_string_free(doc);
+    st = call(vl_unlock, client, "{\"code\":\"kkfiznr8Yp8630h82es8d\"}", &doc);
+    CHECK(st == VL_OK, "vl_unlock");
+    vl_string_free(doc);
+    vl_client_free(client);
+    return failures;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure|gonnaorder\n", argv[0]);
+        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure|gonnaorder|coupontools\n", argv[0]);
         return 2;
     }
     if (strcmp(argv[2], "treazure") == 0) {
@@ -381,6 +412,11 @@ int main(int argc, char **argv) {
                  "\"base_url\":\"%s\",\"timeout_ms\":5000}",
                  argv[1]);
         gonnaorder();
+    } else if (strcmp(argv[2], "coupontools") == 0) {
+        snprintf(config, sizeof config,
+                 "{\"provider\":\"coupontools\",\"client_id\":\"ct\",\"client_secret\":\"secret\",\"base_url\":\"%s\",\"timeout_ms\":5000}",
+                 argv[1]);
+        coupontools();
     } else {
         snprintf(config, sizeof config,
                  "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000}",
