@@ -1,27 +1,83 @@
 #!/usr/bin/env bash
-# Runs every test of voucherlink: Rust unit and integration tests, the header checks, the C test
-# (system C compiler against the built library), and the demo as a smoke test.
+# Runs every test of voucherlink:
+#   - Rust unit and integration tests (the providers against the simulator, the fault matrix,
+#     kill -9 recovery, the header checks, the C tests compiled with the system C compiler);
+#   - the Python binding (pytest, the example, a pip install);
+#   - the C# binding (Mono's mcs + mono: tests and the sample);
+#   - the C sample (make);
+#   - the demo, as a smoke test.
 # Installs what a fresh Debian/Ubuntu machine lacks (as root, or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$PWD"
+target="${CARGO_TARGET_DIR:-$repo/target}/debug"
 
 have() { command -v "$1" >/dev/null 2>&1; }
+apt_updated=""
 apt_install() {
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
     echo "== installing: $*"
-    $sudo apt-get update -qq
+    if [ -z "$apt_updated" ]; then
+        $sudo apt-get update -qq
+        apt_updated=1
+    fi
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+# Runs a command quietly; shows its output only if it fails.
+quiet() {
+    local log
+    log="$(mktemp)"
+    if ! "$@" >"$log" 2>&1; then
+        cat "$log"
+        rm -f "$log"
+        echo "FAILED: $*"
+        return 1
+    fi
+    rm -f "$log"
 }
 
 have cargo || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 have cc || apt_install gcc libc6-dev
 have c++ || apt_install g++
+have make || apt_install make
+have python3 || apt_install python3 python3-pip
+python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages pytest
+{ have mcs && have mono; } || apt_install mono-mcs mono-runtime
 
 echo "== Rust, header and C tests"
 cargo test --workspace --locked
 
+echo "== building the library and the voucherlink command"
+cargo build --locked
+export VOUCHERLINK_LIB="$target/libvoucherlink.so"
+export VOUCHERLINK_BIN="$target/voucherlink"
+
+echo "== Python binding"
+python3 -m pytest -q bindings/python/tests
+quiet python3 bindings/python/examples/checkout.py
+# The package installs with pip and works from where it was installed.
+pip_target="$(mktemp -d)"
+quiet python3 -m pip install --no-deps --target "$pip_target" bindings/python
+(cd "$pip_target" && python3 -c "import voucherlink; assert voucherlink.library_version() == '0.1.0'")
+rm -rf "$pip_target"
+
+echo "== C# binding (Mono)"
+TARGET="$target" quiet bindings/csharp/test.sh
+
+echo "== C sample"
+quiet make -s -C bindings/c LIBDIR="$target"
+exec 3< <("$VOUCHERLINK_BIN" sim --listen 127.0.0.1:0)
+sim_pid=$!
+read -r ready <&3
+eguma=$(printf '%s' "$ready" | sed -E 's/.*"eguma":"([^"]+)".*/\1/')
+quiet bindings/c/checkout "$eguma"
+kill "$sim_pid"
+rm -f bindings/c/checkout
+
 echo "== demo (smoke test)"
-cargo run --quiet --locked -- demo >/dev/null
+quiet cargo run --quiet --locked -- demo
 
 echo "== all tests passed"

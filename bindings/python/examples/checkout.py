@@ -1,0 +1,54 @@
+"""A whole checkout through the Python binding: balance, redeem, cancel.
+
+    python3 examples/checkout.py [EGUMA_BASE_URL]
+
+Without an argument it starts the simulator (`voucherlink sim`, found in the cargo target folder or
+through VOUCHERLINK_BIN) and uses its e-guma demo outlet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import voucherlink  # noqa: E402
+
+
+def main() -> int:
+    simulator = None
+    if len(sys.argv) > 1:
+        base_url = sys.argv[1]
+    else:
+        repo = Path(__file__).resolve().parents[3]
+        binary = os.environ.get("VOUCHERLINK_BIN") or str(repo / "target" / "debug" / "voucherlink")
+        simulator = subprocess.Popen([binary, "sim"], stdout=subprocess.PIPE, text=True)
+        base_url = json.loads(simulator.stdout.readline())["eguma"]
+    try:
+        config = {"provider": "eguma", "api_key": "demo-outlet-1", "base_url": base_url, "pos_id": "KASSE-PY"}
+        with voucherlink.Client(config) as till:
+            sale_total = Decimal("80.00")
+            voucher = till.balance(code="L4FU-5LQT-KJR3")
+            print(f"Voucher {voucher['code']}: {voucher['currency']} {voucher['balance']} ({voucher['status']})")
+            taken = till.redeem(code=voucher["code"], remaining_to_pay=sale_total, reference="PY-1001")
+            print(f"Voucher pays {taken['currency']} {taken['amount']}, still to pay {sale_total - taken['amount']}")
+            for line in taken["receipt_lines"]:
+                print("  | " + line)
+            back = till.cancel_redemption(code=taken["code"], transaction_id=taken["transaction_id"], amount=taken["amount"])
+            print(f"Sale voided: {back['currency']} {back['amount']} back on the voucher, balance {back['balance']}")
+            try:
+                till.redeem(code="USED00000001", amount=Decimal("5.00"))
+            except voucherlink.Rejected as refused:
+                print(f"Refused as expected: {refused.message}")
+        return 0
+    finally:
+        if simulator:
+            simulator.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Finding libvoucherlink and declaring its C functions for ctypes."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, List
+
+#: The C ABI this binding was written for (``VL_ABI_VERSION`` in voucherlink.h).
+ABI_VERSION = 1
+
+#: Every ``vl_<operation>`` function, in API.md order.
+OPERATIONS = (
+    "capabilities",
+    "balance",
+    "redeem",
+    "cancel_redemption",
+    "activation_status",
+    "activate",
+    "cancel_activation",
+    "deactivation_status",
+    "deactivate",
+    "issue",
+    "history",
+    "member_vouchers",
+    "validate",
+    "submit_order",
+    "lock",
+    "unlock",
+    "pending",
+    "recover",
+)
+
+#: ``typedef void (*VlLogFn)(VlLogLevel level, const char *message_utf8, void *user_data)``
+LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_void_p)
+
+
+def library_file_name() -> str:
+    if sys.platform == "win32":
+        return "voucherlink.dll"
+    if sys.platform == "darwin":
+        return "libvoucherlink.dylib"
+    return "libvoucherlink.so"
+
+
+def candidates() -> Iterator[Path]:
+    """Where the library is looked for, in order."""
+    name = library_file_name()
+    configured = os.environ.get("VOUCHERLINK_LIB")
+    if configured:
+        path = Path(configured)
+        yield path / name if path.is_dir() else path
+    here = Path(__file__).resolve().parent
+    yield here / name
+    target_dir = os.environ.get("CARGO_TARGET_DIR")
+    if target_dir:
+        for profile in ("release", "debug"):
+            yield Path(target_dir) / profile / name
+    for parent in here.parents:
+        for profile in ("release", "debug"):
+            yield parent / "target" / profile / name
+
+
+def load() -> ctypes.CDLL:
+    """Loads the library (cdecl) and declares every function's argument and result types."""
+    looked: List[str] = []
+    for path in candidates():
+        looked.append(str(path))
+        if path.is_file():
+            lib = ctypes.CDLL(str(path))
+            declare(lib)
+            return lib
+    raise OSError(
+        "voucherlink: the shared library was not found. Set VOUCHERLINK_LIB to its path "
+        "(or build it with `cargo build --release`). Looked in:\n  " + "\n  ".join(looked)
+    )
+
+
+def declare(lib: ctypes.CDLL) -> None:
+    """Every function gets argtypes and restype (the default int result would cut 64-bit pointers)."""
+    status = ctypes.c_uint32
+    out_ptr = ctypes.POINTER(ctypes.c_void_p)
+    lib.vl_version.argtypes = []
+    lib.vl_version.restype = ctypes.c_char_p  # static: never freed
+    lib.vl_abi_version.argtypes = []
+    lib.vl_abi_version.restype = ctypes.c_uint32
+    lib.vl_client_new.argtypes = [ctypes.c_char_p, out_ptr, out_ptr]
+    lib.vl_client_new.restype = status
+    lib.vl_client_free.argtypes = [ctypes.c_void_p]
+    lib.vl_client_free.restype = None
+    lib.vl_string_free.argtypes = [ctypes.c_void_p]
+    lib.vl_string_free.restype = None
+    lib.vl_set_logger.argtypes = [LOG_FN, ctypes.c_void_p, ctypes.c_uint32]
+    lib.vl_set_logger.restype = status
+    for operation in OPERATIONS:
+        function = getattr(lib, "vl_" + operation)
+        function.argtypes = [ctypes.c_void_p, ctypes.c_char_p, out_ptr]
+        function.restype = status
