@@ -112,6 +112,45 @@ pub fn from_minor_units(minor: i64, decimals: u32) -> Decimal {
     Decimal::new(minor, decimals)
 }
 
+/// How much to take from a stored-value voucher: exactly `amount`, or up to `remaining_to_pay`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AmountWanted {
+    /// Exactly this much (refused if the voucher holds less).
+    Exactly(Decimal),
+    /// What the sale still needs: `min(remaining_to_pay, balance)` is taken.
+    UpTo(Decimal),
+}
+
+impl AmountWanted {
+    /// Reads `amount` or `remaining_to_pay` (exactly one) from a request.
+    pub fn read(req: &mut crate::request::Fields, decimals: u32) -> Result<AmountWanted> {
+        match (req.opt_amount("amount", decimals)?, req.opt_amount("remaining_to_pay", decimals)?) {
+            (Some(a), None) => Ok(AmountWanted::Exactly(a)),
+            (None, Some(r)) => Ok(AmountWanted::UpTo(r)),
+            (Some(_), Some(_)) => Err(Error::invalid("give either `amount` or `remaining_to_pay`, not both")),
+            (None, None) => Err(Error::invalid("`amount` or `remaining_to_pay` is missing")),
+        }
+    }
+
+    /// The amount to take from a voucher holding `balance`: the exact amount if it is covered,
+    /// else `min(remaining_to_pay, balance)` (as e-guma's guide prescribes). A refusal is
+    /// `VL_REJECTED`, worded for the cashier.
+    pub fn resolve(self, balance: Decimal, currency: Option<&str>) -> Result<Decimal> {
+        match self {
+            AmountWanted::Exactly(a) if a > balance => Err(Error::rejected(format!(
+                "Insufficient balance: the voucher has {}, {} was asked for.",
+                display(balance, currency),
+                display(a, currency)
+            ))),
+            AmountWanted::Exactly(a) => Ok(a),
+            AmountWanted::UpTo(_) if balance <= Decimal::ZERO => {
+                Err(Error::rejected("The voucher has no balance left."))
+            }
+            AmountWanted::UpTo(r) => Ok(r.min(balance)),
+        }
+    }
+}
+
 /// Formats an amount for people: `CHF 12.50`, or `12.50` without a currency.
 pub fn display(amount: Decimal, currency: Option<&str>) -> String {
     match currency {
@@ -201,6 +240,21 @@ mod tests {
             assert_eq!(err.status(), crate::VlStatus::VL_INVALID_ARGUMENT, "{bad}");
             assert!(err.message.contains("`amount`"), "message names the field: {}", err.message);
         }
+    }
+
+    #[test]
+    fn remaining_to_pay_takes_the_smaller_of_rest_and_balance() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(AmountWanted::UpTo(d("80.00")).resolve(d("50.00"), None).unwrap(), d("50.00"));
+        assert_eq!(AmountWanted::UpTo(d("20.00")).resolve(d("50.00"), None).unwrap(), d("20.00"));
+        assert_eq!(AmountWanted::Exactly(d("50.00")).resolve(d("50.00"), None).unwrap(), d("50.00"));
+        let err = AmountWanted::Exactly(d("50.01")).resolve(d("50.00"), Some("CHF")).unwrap_err();
+        assert_eq!(err.status(), crate::VlStatus::VL_REJECTED);
+        assert!(err.message.contains("CHF 50.00"), "{}", err.message);
+        assert_eq!(
+            AmountWanted::UpTo(d("5")).resolve(Decimal::ZERO, None).unwrap_err().status(),
+            crate::VlStatus::VL_REJECTED
+        );
     }
 
     #[test]

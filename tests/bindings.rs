@@ -53,7 +53,10 @@ fn python_binds_every_function_and_operation() {
 fn csharp_binds_every_function_and_operation() {
     let source = read("bindings/csharp/VoucherLink.cs");
     for function in header_functions() {
-        assert!(source.contains(&format!(" {function}(")), "bindings/csharp/VoucherLink.cs does not declare {function}");
+        assert!(
+            source.contains(&format!(" {function}(")),
+            "bindings/csharp/VoucherLink.cs does not declare {function}"
+        );
     }
     for op in voucherlink::Operation::ALL {
         let method = format!("public string {}(string requestJson)", pascal(op.name()));

@@ -82,6 +82,8 @@ pub struct GonnaOrder {
     vouchers: Vec<Voucher>,
     orders: Vec<Value>,
     sessions: Vec<Session>,
+    /// Every JWT and refresh token handed out (for secrets audits).
+    issued_tokens: Vec<String>,
     jwt_lifetime: Duration,
     refresh_lifetime: Duration,
     logins: u64,
@@ -178,6 +180,7 @@ impl GonnaOrder {
             vouchers,
             orders: list("orders"),
             sessions: Vec::new(),
+            issued_tokens: Vec::new(),
             jwt_lifetime: Duration::from_secs(obj.get("jwt_lifetime_s").and_then(Value::as_u64).unwrap_or(3600)),
             refresh_lifetime: Duration::from_secs(
                 obj.get("refresh_lifetime_s").and_then(Value::as_u64).unwrap_or(86_400),
@@ -206,6 +209,7 @@ impl GonnaOrder {
             "jwt_lifetime_s": self.jwt_lifetime.as_secs(),
             "refresh_lifetime_s": self.refresh_lifetime.as_secs(),
             "logins": self.logins,
+            "issued_tokens": self.issued_tokens,
             "refreshes": self.refreshes,
         })
     }
@@ -315,6 +319,7 @@ impl GonnaOrder {
             username: username.to_string(),
         };
         self.sessions.push(session.clone());
+        self.issued_tokens.extend([session.jwt.clone(), session.refresh.clone()]);
         session
     }
 

@@ -75,6 +75,8 @@ pub struct Treazure {
     cards: Vec<Card>,
     token_lifetime: Duration,
     tokens: Vec<Token>,
+    /// Every token handed out (for secrets audits: none may show up in a client's log).
+    issued_tokens: Vec<String>,
     issued: u64,
 }
 
@@ -154,6 +156,7 @@ impl Treazure {
             cards,
             token_lifetime,
             tokens: Vec::new(),
+            issued_tokens: Vec::new(),
         })
     }
 
@@ -163,7 +166,8 @@ impl Treazure {
             "clients": self.clients.iter().map(|c| json!({"client_id": c.id, "client_secret": c.secret, "scopes": c.scopes})).collect::<Vec<_>>(),
             "currency": self.currency,
             "token_lifetime_s": self.token_lifetime.as_secs(),
-            "tokens_issued": self.tokens.len(),
+            "tokens_issued": self.issued_tokens.len(),
+            "issued_tokens": self.issued_tokens,
             "cards": self.cards.iter().map(|c| json!({
                 "card_id": c.card_id, "serial_number": c.serial_number, "scratch_code": c.scratch_code,
                 "status": c.status.to_ascii_lowercase(), "balance": cents_to_string(c.balance),
@@ -260,8 +264,9 @@ impl Treazure {
         }
         let now = Instant::now();
         self.tokens.retain(|t| t.expires > now);
-        let value = format!("tz-{:016x}-{}", crate::random_u64(), self.tokens.len() + 1);
+        let value = format!("tz-{:016x}-{}", crate::random_u64(), self.issued_tokens.len() + 1);
         self.tokens.push(Token { value: value.clone(), scope: scope.clone(), expires: now + self.token_lifetime });
+        self.issued_tokens.push(value.clone());
         Response::json(
             200,
             &json!({ "access_token": value, "expires_in": self.token_lifetime.as_secs(), "token_type": "Bearer", "scope": scope }),

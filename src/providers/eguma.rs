@@ -34,7 +34,7 @@ use crate::http::{HttpRequest, HttpResponse, encode_component};
 use crate::journal::Entry;
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
-use crate::money;
+use crate::money::{self, AmountWanted};
 use crate::operation::Operation;
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::{Fields, MAX_TEXT_LEN};
@@ -300,7 +300,7 @@ impl Provider for Eguma {
 
     fn redeem(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
         let code = read_code(call, req)?;
-        let wanted = AmountWanted::read(req)?;
+        let wanted = AmountWanted::read(req, DECIMALS)?;
         req.finish()?;
 
         let claim = transaction::claim(call, self, &code)?;
@@ -311,7 +311,7 @@ impl Provider for Eguma {
         }
         let balance = money::from_minor_units(before.parsed.balance_in_cents, DECIMALS);
         let currency = before.parsed.currency.clone().or_else(|| self.currency());
-        let amount = wanted.resolve(balance, currency.as_deref())?;
+        let amount = wanted.resolve(balance, currency.as_deref()).map_err(|e| e.with_provider(ID))?;
         let cents = money::to_minor_units(amount, DECIMALS)?;
         let receipt = |left: Decimal, code: &str| {
             model::receipt_lines(RECEIPT_LABEL, code, "Redeemed", amount, Some(left), currency.as_deref())
@@ -671,42 +671,6 @@ fn cents_seen(seen: &Value, expected: Decimal) -> Decimal {
     seen.get("balance_cents").and_then(Value::as_i64).map(|c| money::from_minor_units(c, DECIMALS)).unwrap_or(expected)
 }
 
-/// `amount` or `remaining_to_pay`, exactly one.
-enum AmountWanted {
-    Exactly(Decimal),
-    UpTo(Decimal),
-}
-
-impl AmountWanted {
-    fn read(req: &mut Fields) -> Result<AmountWanted> {
-        match (req.opt_amount("amount", DECIMALS)?, req.opt_amount("remaining_to_pay", DECIMALS)?) {
-            (Some(a), None) => Ok(AmountWanted::Exactly(a)),
-            (None, Some(r)) => Ok(AmountWanted::UpTo(r)),
-            (Some(_), Some(_)) => Err(Error::invalid("give either `amount` or `remaining_to_pay`, not both")),
-            (None, None) => Err(Error::invalid("`amount` or `remaining_to_pay` is missing")),
-        }
-    }
-
-    /// The amount to take from a voucher holding `balance`: the exact amount if it is covered,
-    /// else `min(remaining_to_pay, balance)` as e-guma's guide prescribes.
-    fn resolve(&self, balance: Decimal, currency: Option<&str>) -> Result<Decimal> {
-        let show = |d: Decimal| money::display(d, currency);
-        match *self {
-            AmountWanted::Exactly(a) if a > balance => Err(Error::rejected(format!(
-                "Insufficient balance: the voucher has {}, {} was asked for.",
-                show(balance),
-                show(a)
-            ))
-            .with_provider(ID)),
-            AmountWanted::Exactly(a) => Ok(a),
-            AmountWanted::UpTo(_) if balance <= Decimal::ZERO => {
-                Err(Error::rejected("The voucher has no balance left.").with_provider(ID))
-            }
-            AmountWanted::UpTo(r) => Ok(r.min(balance)),
-        }
-    }
-}
-
 fn read_code(call: &Call, req: &mut Fields) -> Result<String> {
     let code = req.code("code", CODE_RULES)?;
     call.hide_code(&code);
@@ -764,13 +728,6 @@ fn status_error(call: &Call, response: &HttpResponse) -> Error {
         401 | 403 => (VlStatus::VL_AUTH, "e-guma refused the API key (check `api_key` for this outlet)".to_string()),
         404 => (VlStatus::VL_NOT_FOUND, "e-guma does not know this voucher".to_string()),
         400 | 409 | 422 => (VlStatus::VL_REJECTED, "e-guma refused the request".to_string()),
-        300..=399 => (
-            VlStatus::VL_PROVIDER,
-            format!(
-                "e-guma answered with a redirect (HTTP {status}{}), which is not followed: check `base_url`",
-                response.location.as_deref().map(|l| format!(" to {}", call.redact(l))).unwrap_or_default()
-            ),
-        ),
         500..=599 => (VlStatus::VL_PROVIDER, format!("e-guma failed (HTTP {status})")),
         _ => (VlStatus::VL_PROVIDER, format!("unexpected answer from e-guma (HTTP {status})")),
     };
@@ -819,21 +776,6 @@ mod tests {
         assert!(b.is_redeemable);
         assert_eq!(non_empty(b.message.as_deref()), None);
         assert_eq!(non_empty(Some("  ")), None);
-    }
-
-    #[test]
-    fn remaining_to_pay_takes_the_smaller_of_rest_and_balance() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(AmountWanted::UpTo(d("80.00")).resolve(d("50.00"), None).unwrap(), d("50.00"));
-        assert_eq!(AmountWanted::UpTo(d("20.00")).resolve(d("50.00"), None).unwrap(), d("20.00"));
-        assert_eq!(AmountWanted::Exactly(d("50.00")).resolve(d("50.00"), None).unwrap(), d("50.00"));
-        let err = AmountWanted::Exactly(d("50.01")).resolve(d("50.00"), Some("CHF")).unwrap_err();
-        assert_eq!(err.status(), VlStatus::VL_REJECTED);
-        assert!(err.message.contains("CHF 50.00"), "{}", err.message);
-        assert_eq!(
-            AmountWanted::UpTo(d("5")).resolve(Decimal::ZERO, None).unwrap_err().status(),
-            VlStatus::VL_REJECTED
-        );
     }
 
     #[test]

@@ -389,10 +389,21 @@ impl Provider for GonnaOrder {
         let body = json!({ "voucherCode": code, "totalNonDiscountedPrice": number(order_total) });
         let response = self.authorized(call, |t| self.post(&path, &body, t), true).into_read(ID)?;
         let answer = self.json(call, &response)?;
-        if answer["active"] != json!(true) {
-            return Err(Error::rejected("This voucher is not valid or has no value left.")
+        match answer.get("active") {
+            Some(Value::Bool(true)) => {}
+            Some(Value::Bool(false)) => {
+                return Err(Error::rejected("This voucher is not valid or has no value left.")
+                    .with_provider(ID)
+                    .with_http_status(response.status));
+            }
+            other => {
+                return Err(Error::provider_failure(format!(
+                    "unexpected answer from GonnaOrder: `active` is {}",
+                    other.map_or("missing".to_string(), |v| v.to_string())
+                ))
                 .with_provider(ID)
                 .with_http_status(response.status));
+            }
         }
         let voucher = Self::voucher_doc(&answer["voucher"])?;
         let value: Decimal = voucher["discount"].as_str().and_then(|d| d.parse().ok()).unwrap_or_default();

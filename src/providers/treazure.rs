@@ -30,7 +30,7 @@ use crate::http::{HttpRequest, HttpResponse, encode_component};
 use crate::journal::Entry;
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, Redemption, Restriction, Voucher, VoucherStatus};
-use crate::money;
+use crate::money::{self, AmountWanted};
 use crate::operation::Operation;
 use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
 use crate::providers::{self, Call, Provider, ProviderInfo};
@@ -415,13 +415,6 @@ impl Treazure {
                 VlStatus::VL_PROVIDER,
                 format!("Treazure rejected the request as malformed: {}", shown("HTTP 400")),
             )),
-            300..=399 => Err(error(
-                VlStatus::VL_PROVIDER,
-                format!(
-                    "Treazure answered with a redirect (HTTP {}), which is not followed: check `base_url`",
-                    response.status
-                ),
-            )),
             503 => {
                 Err(error(VlStatus::VL_PROVIDER, format!("Treazure is offline: {}", shown("UnderlayingSystemOffline"))))
             }
@@ -576,15 +569,6 @@ fn read_offset(req: &mut Fields) -> Result<Option<String>> {
     req.opt_text("utc_offset", 8)?.map(|o| check_offset(&o)).transpose()
 }
 
-/// `amount` or `remaining_to_pay`, exactly one, resolved against the balance.
-fn amount_to_take(req: &mut Fields) -> Result<(Option<Decimal>, Option<Decimal>)> {
-    match (req.opt_amount("amount", DECIMALS)?, req.opt_amount("remaining_to_pay", DECIMALS)?) {
-        (Some(_), Some(_)) => Err(Error::invalid("give either `amount` or `remaining_to_pay`, not both")),
-        (None, None) => Err(Error::invalid("`amount` or `remaining_to_pay` is missing")),
-        pair => Ok(pair),
-    }
-}
-
 impl Provider for Treazure {
     fn id(&self) -> &'static str {
         ID
@@ -700,7 +684,7 @@ impl Provider for Treazure {
 
     fn redeem(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
         let card = read_card(call, req)?;
-        let (exact, up_to) = amount_to_take(req)?;
+        let wanted = AmountWanted::read(req, DECIMALS)?;
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;
@@ -713,20 +697,7 @@ impl Provider for Treazure {
             )
             .with_provider(ID));
         }
-        let show = |d: Decimal| money::display(d, before.currency.as_deref());
-        let amount = match (exact, up_to) {
-            (Some(a), _) if a > before.balance => {
-                return Err(Error::rejected(format!(
-                    "Insufficient balance: the gift card has {}, {} was asked for.",
-                    show(before.balance),
-                    show(a)
-                ))
-                .with_provider(ID));
-            }
-            (Some(a), _) => a,
-            (None, Some(r)) => r.min(before.balance),
-            (None, None) => unreachable!("amount_to_take requires one"),
-        };
+        let amount = wanted.resolve(before.balance, before.currency.as_deref()).map_err(|e| e.with_provider(ID))?;
         let currency = before.currency.clone();
         let redemption = |left: Option<Decimal>, redeem_id: Option<String>| Redemption {
             provider: ID,
