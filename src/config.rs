@@ -99,6 +99,13 @@ impl Settings {
             )));
         }
         let journal_path = fields.opt_text("journal_path", 4096)?.map(PathBuf::from);
+        if let Some(path) = journal_path.as_ref().filter(|p| !p.is_absolute()) {
+            return Err(Error::config(format!(
+                "`journal_path` must be absolute, not {:?}: a relative path depends on the working directory, which \
+                 may differ after a restart, and the pending operations would not be found",
+                path.display()
+            )));
+        }
         let pos_id = fields.opt_text("pos_id", MAX_ID_LEN)?;
         let site_id = fields.opt_text("site_id", MAX_ID_LEN)?;
         let operator_id = fields.opt_text("operator_id", MAX_ID_LEN)?;
@@ -174,9 +181,9 @@ fn check_proxy(proxy: &str) -> Result<String> {
     let uri: Uri = proxy.parse().map_err(|e| Error::config(format!("`proxy` is not a valid URL: {e}")))?;
     match (uri.scheme_str(), uri.host()) {
         (Some("http" | "https"), Some(_)) => Ok(proxy.to_string()),
-        _ => Err(Error::config(format!(
-            "`proxy` must be an http:// or https:// proxy URL like \"http://proxy.local:3128\""
-        ))),
+        _ => Err(Error::config(
+            "`proxy` must be an http:// or https:// proxy URL like \"http://proxy.local:3128\"".to_string(),
+        )),
     }
 }
 
@@ -204,6 +211,14 @@ mod tests {
         assert!(err.message.contains("not a loopback"), "{}", err.message);
         assert!(check_url("http://api.e-guma.ch", "base_url", true).is_ok());
         assert!(check_url("http://127.0.0.1.evil.example/x", "base_url", false).is_err());
+    }
+
+    #[test]
+    fn the_journal_path_must_be_absolute() {
+        let mut fields = parse(r#"{"journal_path":"voucherlink.journal"}"#).unwrap();
+        let err = Settings::read(&mut fields, "eguma", Some("https://api.e-guma.ch".into())).unwrap_err();
+        assert_eq!(err.status(), VlStatus::VL_CONFIG);
+        assert!(err.message.contains("must be absolute"), "{}", err.message);
     }
 
     #[test]

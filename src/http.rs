@@ -2,12 +2,17 @@
 //! overall deadlines, an optional proxy, verified TLS, a cap on the response size, no redirects
 //! followed, and failures classified by whether the request can have reached the provider.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
-use ureq::http::{self, Method};
+use ureq::config::Config;
+use ureq::http::{self, Method, Uri};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -144,7 +149,8 @@ impl Http {
             .max_idle_connections_per_host(16)
             .tls_config(TlsConfig::builder().root_certs(roots).build())
             .build();
-        Ok(Http { agent: config.new_agent() })
+        let agent = Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default());
+        Ok(Http { agent })
     }
 
     /// Sends one request and reads the whole answer within `budget` (connecting, sending and
@@ -194,6 +200,43 @@ impl Http {
     ) -> Result<http::Response<ureq::Body>, Failure> {
         let request = self.agent.configure_request(request).timeout_global(Some(budget)).build();
         self.agent.run(request).map_err(classify)
+    }
+}
+
+/// How long a host name's addresses are reused before they are looked up again.
+const RESOLVED_TTL: Duration = Duration::from_secs(60);
+
+/// Name resolution without a thread per request. ureq resolves before it looks in its connection
+/// pool, and its default resolver starts a thread for every lookup that has a deadline; here an IP
+/// literal needs no lookup, and a host name is looked up (by ureq's resolver, within the deadline)
+/// once a minute. (ureq's resolver interface is "unversioned": pinned by Cargo.lock.)
+#[derive(Debug, Default)]
+struct CachingResolver {
+    inner: DefaultResolver,
+    cache: Mutex<HashMap<String, (ResolvedSocketAddrs, Instant)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let Some(authority) = uri.authority() else { return self.inner.resolve(uri, config, timeout) };
+        let default_port = if uri.scheme_str() == Some("https") { 443 } else { 80 };
+        let port = authority.port_u16().unwrap_or(default_port);
+        let host = authority.host().trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            let mut addrs = self.empty();
+            addrs.push(SocketAddr::new(ip, port));
+            return Ok(addrs);
+        }
+        let key = format!("{host}:{port}");
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((addrs, _)) = cache.get(&key).filter(|(_, at)| at.elapsed() < RESOLVED_TTL) {
+            return Ok(addrs.clone());
+        }
+        drop(cache);
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.insert(key, (addrs.clone(), Instant::now()));
+        Ok(addrs)
     }
 }
 
@@ -260,6 +303,27 @@ pub fn encode_component(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ip_literals_need_no_lookup_and_names_are_kept() {
+        let resolver = CachingResolver::default();
+        let config = Config::default();
+        let timeout = NextTimeout {
+            after: Duration::from_secs(2).into(),
+            reason: ureq::Timeout::Resolve,
+            per_read: None,
+            per_write: None,
+        };
+        let ip: Uri = "http://127.0.0.1:8080/x".parse().unwrap();
+        let addrs = resolver.resolve(&ip, &config, timeout).unwrap();
+        assert_eq!(addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(), ["127.0.0.1:8080"]);
+        let v6: Uri = "https://[::1]/x".parse().unwrap();
+        assert_eq!(resolver.resolve(&v6, &config, timeout).unwrap()[0].to_string(), "[::1]:443");
+        let name: Uri = "http://localhost:9/x".parse().unwrap();
+        let first = resolver.resolve(&name, &config, timeout).unwrap();
+        assert!(!first.is_empty());
+        assert!(resolver.cache.lock().unwrap().contains_key("localhost:9"));
+    }
 
     #[test]
     fn encodes_everything_but_unreserved_characters() {

@@ -246,8 +246,9 @@ impl Journal {
             let mut line = serde_json::to_string(entry).map_err(|e| Error::internal(format!("journal entry: {e}")))?;
             line.push('\n');
             file.write_all(line.as_bytes()).and_then(|_| file.sync_data()).map_err(|e| self.write_error(e))?;
-            inner.appended += 1;
         }
+        // Counted for in-memory journals too: their settled entries are dropped the same way.
+        inner.appended += 1;
         inner.entries.insert(entry.id.clone(), entry.clone());
         if inner.appended >= COMPACT_EVERY {
             self.compact(&mut inner)?;
@@ -309,7 +310,7 @@ impl Journal {
             .values()
             .filter(|e| !e.state.is_open() && now.saturating_sub(e.updated_ms) < retention)
             .collect();
-        settled.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms));
+        settled.sort_by_key(|e| std::cmp::Reverse(e.updated_ms));
         let keep_settled: HashSet<String> = settled.iter().take(SETTLED_KEEP_MAX).map(|e| e.id.clone()).collect();
         inner.entries.retain(|id, e| e.state.is_open() || keep_settled.contains(id));
 
@@ -420,10 +421,10 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// Makes a rename durable (Unix: fsync the folder). Windows has no such call; NTFS journals renames.
 fn sync_dir(path: &Path) {
     #[cfg(unix)]
-    if let Some(dir) = path.parent() {
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
+    if let Some(dir) = path.parent()
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
     }
     #[cfg(not(unix))]
     let _ = path;
@@ -507,6 +508,18 @@ mod tests {
         assert!(j.get("old").is_none());
         assert!(j.get("open").is_some() && j.get("recent").is_some());
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 3, "header + 2 entries");
+    }
+
+    #[test]
+    fn an_in_memory_journal_stays_small_too() {
+        let j = Journal::memory();
+        for i in 0..(COMPACT_EVERY + SETTLED_KEEP_MAX + 10) {
+            j.record(&entry(&format!("e{i}"), State::Failed)).unwrap();
+        }
+        j.record(&entry("open", State::InDoubt)).unwrap();
+        let kept = j.lock().entries.len();
+        assert!(kept <= SETTLED_KEEP_MAX + COMPACT_EVERY + 1, "{kept} entries kept");
+        assert!(j.get("open").is_some());
     }
 
     #[test]

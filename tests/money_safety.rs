@@ -1,3 +1,4 @@
+#![allow(clippy::result_large_err)]
 //! Money safety (API.md §7): the fault matrix, a repeated button press, the journal lock, kill -9
 //! in the middle of a redeem, and hard deadlines against stalling servers.
 //!

@@ -251,10 +251,10 @@ impl GonnaOrder {
         let Some(store) = self.stores.iter().find(|s| s.id == route.store).cloned() else {
             return errors(404, "STORE_NOT_FOUND", "Store not found");
         };
-        if let Some(user) = self.users.iter().find(|u| Some(&u.username) == user.as_ref()) {
-            if user.stores.as_ref().is_some_and(|s| !s.contains(&store.id)) {
-                return errors(403, "ACCESS_DENIED", "Access denied");
-            }
+        if let Some(user) = self.users.iter().find(|u| Some(&u.username) == user.as_ref())
+            && user.stores.as_ref().is_some_and(|s| !s.contains(&store.id))
+        {
+            return errors(403, "ACCESS_DENIED", "Access denied");
         }
         let body = || -> Result<Map<String, Value>, Response> {
             if !request.header("content-type").unwrap_or("").to_ascii_lowercase().starts_with("application/json") {

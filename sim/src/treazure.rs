@@ -211,10 +211,10 @@ impl Treazure {
             Ok(Value::Object(map)) => map,
             _ => return bad_request("SyntaxError", "The body must be a JSON object"),
         };
-        if let Some(offset) = request.header("utcoffset") {
-            if !valid_offset(offset) {
-                return bad_request("InvalidParameterValue", "UtcOffset must be in the format HH:mm");
-            }
+        if let Some(offset) = request.header("utcoffset")
+            && !valid_offset(offset)
+        {
+            return bad_request("InvalidParameterValue", "UtcOffset must be in the format HH:mm");
         }
         let context = Context {
             site_id: request.header("siteid").map(str::to_string),

@@ -350,10 +350,10 @@ impl Provider for Coupontools {
         let claim = transaction::claim(call, self, &id)?;
         let before = self.fetch(call, &id)?;
         // A coupon locked for this checkout may be validated; used, voided or expired ones not.
-        if before.status() != VoucherStatus::Locked {
-            if let Some(why) = before.refusal() {
-                return Err(Error::rejected(why).with_provider(ID));
-            }
+        if before.status() != VoucherStatus::Locked
+            && let Some(why) = before.refusal()
+        {
+            return Err(Error::rejected(why).with_provider(ID));
         }
         let value = before.value;
         let redemption = |validated_at: Option<&str>| {

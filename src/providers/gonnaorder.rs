@@ -410,12 +410,11 @@ impl Provider for GonnaOrder {
         let discount = discount_for(voucher["type"].as_str().unwrap_or_default(), value, order_total);
         if let Some(theirs) =
             answer["order"].get("voucherDiscount").and_then(|d| money::parse_decimal(d, "voucherDiscount").ok())
+            && theirs != discount
         {
-            if theirs != discount {
-                call.log(Level::Warn, || {
-                    format!("GonnaOrder computed a discount of {theirs}, the library {discount}: using {discount}")
-                });
-            }
+            call.log(Level::Warn, || {
+                format!("GonnaOrder computed a discount of {theirs}, the library {discount}: using {discount}")
+            });
         }
         Ok(json!({
             "provider": ID,

@@ -754,12 +754,12 @@ impl Provider for Treazure {
             .find(|h| h.transaction_id.as_deref() == Some(redeem_id.as_str()))
             .and_then(|h| money::parse_decimal(&h.mutation, "mutation").ok())
             .map(|m| money::with_scale(-m, DECIMALS));
-        if let (Some(asked), Some(taken)) = (amount, redeemed) {
-            if asked != taken {
-                return Err(Error::invalid(format!(
-                    "`amount` {asked} differs from the redemption's {taken}: Treazure cancels a redemption in full"
-                )));
-            }
+        if let (Some(asked), Some(taken)) = (amount, redeemed)
+            && asked != taken
+        {
+            return Err(Error::invalid(format!(
+                "`amount` {asked} differs from the redemption's {taken}: Treazure cancels a redemption in full"
+            )));
         }
         let before = self.fetch_card(call, &CardRef::Id(card_id.clone()), offset.as_deref())?;
         let given_back = amount.or(redeemed).unwrap_or(Decimal::ZERO);
