@@ -5,6 +5,7 @@
 #   - the Python binding (pytest, the example, a pip install);
 #   - the C# binding (Mono's mcs + mono: tests and the sample);
 #   - the C sample (make);
+#   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
 #   - the demo, as a smoke test.
 # Installs what a fresh Debian/Ubuntu machine lacks (as root, or with sudo).
 set -euo pipefail
@@ -76,6 +77,9 @@ eguma=$(printf '%s' "$ready" | sed -E 's/.*"eguma":"([^"]+)".*/\1/')
 quiet bindings/c/checkout "$eguma"
 kill "$sim_pid"
 rm -f bindings/c/checkout
+
+echo "== sanitizers (valgrind memcheck; AddressSanitizer when a nightly toolchain is installed)"
+quiet scripts/sanitize.sh --quick
 
 echo "== demo (smoke test)"
 quiet cargo run --quiet --locked -- demo
