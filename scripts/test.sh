@@ -6,7 +6,7 @@
 #   - the C# binding (Mono's mcs + mono: tests and the sample);
 #   - the C sample (make);
 #   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
-#   - the demo, as a smoke test.
+#   - the benchmark in smoke mode, and the demo, as smoke tests.
 # Installs what a fresh Debian/Ubuntu machine lacks (as root, or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +80,9 @@ rm -f bindings/c/checkout
 
 echo "== sanitizers (valgrind memcheck; AddressSanitizer when a nightly toolchain is installed)"
 quiet scripts/sanitize.sh --quick
+
+echo "== benchmark (smoke mode: it keeps working; nothing is timed)"
+quiet scripts/bench.sh --smoke
 
 echo "== demo (smoke test)"
 quiet cargo run --quiet --locked -- demo

@@ -31,8 +31,8 @@ pub struct CallIds {
     pub site_id: Option<String>,
     /// Cashier id.
     pub operator_id: Option<String>,
-    /// Our id for this call, generated before anything is sent (the journal id of a
-    /// money-moving call).
+    /// Our id for a money-moving call, generated before anything is sent (its journal id);
+    /// empty for reads, which need none.
     pub transaction_id: String,
 }
 

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::config::{self, Settings};
@@ -15,7 +16,7 @@ use crate::http::Http;
 use crate::journal::Journal;
 use crate::log::{Level, Redactor};
 use crate::operation::Operation;
-use crate::providers::{self, Call, CallIds, Provider};
+use crate::providers::{self, Call, CallIds, Provider, to_document};
 use crate::request::Fields;
 use crate::status::VlStatus;
 use crate::transaction;
@@ -92,11 +93,18 @@ impl Client {
 
     /// Performs one operation on a JSON request and returns its `data` document.
     pub fn execute(&self, op: Operation, request_json: &str) -> Result<Value> {
+        self.execute_json(op, request_json).and_then(|data| {
+            serde_json::from_str(data.get()).map_err(|e| Error::internal(format!("cannot read the result: {e}")))
+        })
+    }
+
+    /// [`Client::execute`], with the `data` document as JSON text: what the C functions return.
+    pub fn execute_json(&self, op: Operation, request_json: &str) -> Result<Box<RawValue>> {
         let result = self.run(op, request_json);
         result.map_err(|e| self.finish_error(op, e))
     }
 
-    fn run(&self, op: Operation, request_json: &str) -> Result<Value> {
+    fn run(&self, op: Operation, request_json: &str) -> Result<Box<RawValue>> {
         let mut req = Fields::parse(request_json, VlStatus::VL_INVALID_ARGUMENT, "request")?;
         if !self.operations.contains(&op) {
             return Err(Error::unsupported(format!(
@@ -106,17 +114,17 @@ impl Client {
                 self.operation_names().join(", ")
             )));
         }
-        let ids = self.read_ids(&mut req)?;
+        let ids = self.read_ids(op, &mut req)?;
         let call = Call::new(op, &self.settings, &self.http, &self.redactor, self.journal.clone(), ids);
         let provider = self.provider.as_ref();
         match op {
             Operation::Capabilities => {
                 req.finish()?;
-                Ok(json!({ "provider": self.provider(), "operations": self.operation_names() }))
+                to_document(&json!({ "provider": self.provider(), "operations": self.operation_names() }))
             }
             Operation::Pending => {
                 req.finish()?;
-                Ok(transaction::pending(&call))
+                to_document(&transaction::pending(&call))
             }
             Operation::Recover => {
                 // Optionally: settle one entry by hand, after checking the provider's back office.
@@ -127,8 +135,8 @@ impl Client {
                 };
                 req.finish()?;
                 match by_hand {
-                    Some((id, outcome)) => transaction::settle_by_hand(&call, &id, &outcome),
-                    None => Ok(transaction::recover(&call, provider)),
+                    Some((id, outcome)) => to_document(&transaction::settle_by_hand(&call, &id, &outcome)?),
+                    None => to_document(&transaction::recover(&call, provider)),
                 }
             }
             _ => {
@@ -151,14 +159,14 @@ impl Client {
     }
 
     /// The identifiers every request may carry, falling back to the configuration.
-    fn read_ids(&self, req: &mut Fields) -> Result<CallIds> {
+    fn read_ids(&self, op: Operation, req: &mut Fields) -> Result<CallIds> {
         let s = &self.settings;
         Ok(CallIds {
             reference: req.opt_text("reference", MAX_REFERENCE_LEN)?,
             pos_id: req.opt_text("pos_id", config::MAX_ID_LEN)?.or_else(|| s.pos_id.clone()),
             site_id: req.opt_text("site_id", config::MAX_ID_LEN)?.or_else(|| s.site_id.clone()),
             operator_id: req.opt_text("operator_id", config::MAX_ID_LEN)?.or_else(|| s.operator_id.clone()),
-            transaction_id: new_transaction_id(),
+            transaction_id: if op.moves_money() { new_transaction_id() } else { String::new() },
         })
     }
 
@@ -177,12 +185,12 @@ impl Client {
 }
 
 /// Renders the result document of API.md §4: `{"ok":true,"data":..}` or `{"ok":false,"error":..}`.
-pub fn render(result: &Result<Value>) -> String {
+pub fn render<T: Serialize>(result: &Result<T>) -> String {
     #[derive(Serialize)]
-    struct Document<'a> {
+    struct Document<'a, T> {
         ok: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
-        data: Option<&'a Value>,
+        data: Option<&'a T>,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<&'a Error>,
     }
@@ -190,8 +198,11 @@ pub fn render(result: &Result<Value>) -> String {
         Ok(data) => Document { ok: true, data: Some(data), error: None },
         Err(e) => Document { ok: false, data: None, error: Some(e) },
     };
-    serde_json::to_string(&doc).unwrap_or_else(|e| {
-        format!(r#"{{"ok":false,"error":{{"code":10,"status":"internal","message":"cannot render the result: {}","provider":null,"http_status":null,"provider_code":null,"provider_message":null,"journal_id":null}}}}"#, e.to_string().replace(['"', '\\'], "'"))
+    let mut text = Vec::with_capacity(providers::DOCUMENT_CAPACITY);
+    let rendered = serde_json::to_writer(&mut text, &doc).map_err(|e| e.to_string());
+    // serde_json writes only UTF-8.
+    rendered.and_then(|()| String::from_utf8(text).map_err(|e| e.to_string())).unwrap_or_else(|e| {
+        format!(r#"{{"ok":false,"error":{{"code":10,"status":"internal","message":"cannot render the result: {}","provider":null,"http_status":null,"provider_code":null,"provider_message":null,"journal_id":null}}}}"#, e.replace(['"', '\\'], "'"))
     })
 }
 
@@ -223,7 +234,7 @@ mod tests {
     #[test]
     fn result_documents_have_ok_first() {
         assert_eq!(render(&Ok(json!({"a": 1}))), r#"{"ok":true,"data":{"a":1}}"#);
-        let doc = render(&Err(Error::invalid("`code` is missing")));
+        let doc = render::<()>(&Err(Error::invalid("`code` is missing")));
         assert!(doc.starts_with(r#"{"ok":false,"error":{"code":1,"status":"invalid_argument""#), "{doc}");
     }
 

@@ -53,12 +53,18 @@ pub fn normalize(raw: &str, rules: CodeRules, field: &str) -> Result<String> {
 /// At most a third of the code, and never more than four characters, is shown, so short codes
 /// stay unguessable from a log.
 pub fn mask(code: &str) -> String {
-    let chars: Vec<char> = code.chars().collect();
-    let shown = (chars.len() / 3).min(4);
-    let hidden = chars.len() - shown;
-    let mut masked = "*".repeat(hidden.clamp(1, 8));
-    masked.extend(&chars[hidden..]);
+    let mut masked = String::with_capacity(12);
+    push_masked(&mut masked, code);
     masked
+}
+
+/// Appends `code` to `out`, masked as [`mask`] does.
+pub fn push_masked(out: &mut String, code: &str) {
+    let count = code.chars().count();
+    let shown = (count / 3).min(4);
+    let hidden = count - shown;
+    out.extend(std::iter::repeat_n('*', hidden.clamp(1, 8)));
+    out.extend(code.chars().skip(hidden));
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ use ureq::config::Config;
 use ureq::http::{self, Method, Uri};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::time::Duration as UreqDuration;
+use ureq::unversioned::transport::{
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector, TcpConnector, Transport,
+};
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -50,7 +53,9 @@ impl HttpRequest {
             url,
             log_target,
             headers: Vec::new(),
-            json_body: Some(body.to_string().into_bytes()),
+            // Straight to bytes (Display would go through the formatting machinery). A Value
+            // always serializes.
+            json_body: Some(serde_json::to_vec(body).unwrap_or_default()),
             text_body: None,
         }
     }
@@ -149,7 +154,14 @@ impl Http {
             .max_idle_connections_per_host(16)
             .tls_config(TlsConfig::builder().root_certs(roots).build())
             .build();
-        let agent = Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default());
+        // ureq's default chain for an HTTP(S) proxy, plain TCP and rustls, with steady socket
+        // timeouts between TCP and TLS.
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(SteadyTimeouts)
+                .chain(RustlsConnector::default());
+        let agent = Agent::with_parts(config, connector, CachingResolver::default());
         Ok(Http { agent })
     }
 
@@ -166,12 +178,10 @@ impl Http {
         let result = match (&request.json_body, &request.text_body) {
             (Some(body), _) => builder
                 .header("content-type", "application/json")
-                .body(body.clone())
+                .body(body.as_slice())
                 .map_err(invalid)
                 .and_then(|r| self.run(r, budget)),
-            (None, Some(form)) => {
-                builder.body(form.clone().into_bytes()).map_err(invalid).and_then(|r| self.run(r, budget))
-            }
+            (None, Some(form)) => builder.body(form.as_bytes()).map_err(invalid).and_then(|r| self.run(r, budget)),
             (None, None) => builder.body(()).map_err(invalid).and_then(|r| self.run(r, budget)),
         };
         let mut response = result?;
@@ -200,6 +210,60 @@ impl Http {
     ) -> Result<http::Response<ureq::Body>, Failure> {
         let request = self.agent.configure_request(request).timeout_global(Some(budget)).build();
         self.agent.run(request).map_err(classify)
+    }
+}
+
+/// Socket timeouts are rounded up to this step.
+const TIMEOUT_STEP_MS: u64 = 10;
+
+/// Rounds the time a socket read or write may take up to the next [`TIMEOUT_STEP_MS`]. ureq sets
+/// the socket's timeout (a `setsockopt` syscall) whenever the value it passes changes, and the
+/// time left before a deadline changes by microseconds from one request to the next: unrounded,
+/// that is ten syscalls per redeem + cancel pair. Rounded, the value stays the same from request
+/// to request, and a deadline may be overshot by at most 10 ms.
+#[derive(Debug)]
+struct SteadyTimeouts;
+
+impl<In: Transport> Connector<In> for SteadyTimeouts {
+    type Out = SteadyTransport<In>;
+
+    fn connect(&self, _details: &ConnectionDetails, chained: Option<In>) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(SteadyTransport))
+    }
+}
+
+/// A transport whose timeouts are rounded as [`SteadyTimeouts`] says.
+#[derive(Debug)]
+struct SteadyTransport<T>(T);
+
+fn steady(mut timeout: NextTimeout) -> NextTimeout {
+    if !timeout.after.is_not_happening() && !timeout.after.is_zero() {
+        let micros = u64::try_from(timeout.after.as_micros()).unwrap_or(u64::MAX);
+        let step = TIMEOUT_STEP_MS * 1000;
+        timeout.after = UreqDuration::from(Duration::from_micros(micros.div_ceil(step).saturating_mul(step)));
+    }
+    timeout
+}
+
+impl<T: Transport> Transport for SteadyTransport<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> std::result::Result<(), ureq::Error> {
+        self.0.transmit_output(amount, steady(timeout))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+        self.0.await_input(steady(timeout))
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
     }
 }
 
@@ -290,19 +354,37 @@ fn root_certs_with(path: &std::path::Path) -> Result<RootCerts> {
 /// Percent-encodes one URL path segment or query value (RFC 3986 unreserved characters kept).
 pub fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_encoded(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out`, percent-encoded as [`encode_component`] does.
+pub fn push_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.extend(['%', HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 15)] as char]);
         }
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn socket_timeouts_are_rounded_up_to_a_steady_step() {
+        let left = |d: Duration| NextTimeout { after: d.into(), ..NextTimeout::default() };
+        let rounded = |d: Duration| *steady(left(d)).after;
+        assert_eq!(rounded(Duration::from_micros(14_999_950)), Duration::from_secs(15));
+        assert_eq!(rounded(Duration::from_micros(14_990_001)), Duration::from_secs(15));
+        assert_eq!(rounded(Duration::from_micros(1)), Duration::from_millis(10), "never rounded down to nothing");
+        assert_eq!(rounded(Duration::from_millis(20)), Duration::from_millis(20));
+        assert!(steady(left(Duration::ZERO)).after.is_zero(), "an expired deadline stays expired");
+        assert!(steady(NextTimeout::default()).after.is_not_happening());
+    }
 
     #[test]
     fn ip_literals_need_no_lookup_and_names_are_kept() {

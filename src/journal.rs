@@ -162,12 +162,15 @@ struct Inner {
     appended: usize,
     /// Codes (account, code) with a money-moving operation in flight in this process.
     busy_codes: HashSet<(String, String)>,
+    /// Threads waiting in `claim_code` (a release wakes them only if there are any: a futex wake
+    /// is a syscall).
+    waiting: usize,
     /// Entries being worked on in this process (not to be recovered concurrently).
     busy_entries: HashSet<String>,
 }
 
 /// A journal: on disk at a path, or in memory (without `journal_path`: same rules, no survival
-/// across restarts).
+/// across restarts, open entries only).
 pub struct Journal {
     path: Option<PathBuf>,
     /// Held for the journal's life: the inter-process lock.
@@ -177,7 +180,9 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// A journal that lives only as long as the process.
+    /// A journal that lives only as long as the process. It holds open entries only: a settled one
+    /// is dropped as it settles (nobody could read it: `vl_pending` lists open entries, and there
+    /// is no file for support to read).
     pub fn memory() -> Arc<Journal> {
         Arc::new(Journal {
             path: None,
@@ -242,16 +247,28 @@ impl Journal {
     /// not send (or must report that the outcome could not be recorded).
     pub fn record(&self, entry: &Entry) -> Result<()> {
         let mut inner = self.lock();
-        if let Some(file) = inner.file.as_mut() {
+        if self.path.is_some() {
+            if inner.file.is_none() {
+                // An earlier compaction could not write the file: write it whole now, or refuse.
+                self.compact(&mut inner)?;
+            }
+            let Some(file) = inner.file.as_mut() else { return Err(Error::internal("the journal file is not open")) };
             let mut line = serde_json::to_string(entry).map_err(|e| Error::internal(format!("journal entry: {e}")))?;
             line.push('\n');
             file.write_all(line.as_bytes()).and_then(|_| file.sync_data()).map_err(|e| self.write_error(e))?;
         }
-        // Counted for in-memory journals too: their settled entries are dropped the same way.
-        inner.appended += 1;
+        if self.path.is_none() && !entry.state.is_open() {
+            inner.entries.remove(&entry.id);
+            return Ok(());
+        }
         inner.entries.insert(entry.id.clone(), entry.clone());
-        if inner.appended >= COMPACT_EVERY {
-            self.compact(&mut inner)?;
+        inner.appended += 1;
+        if self.path.is_some() && inner.appended >= COMPACT_EVERY {
+            // The entry itself is recorded; a compaction that fails leaves no file open, so the
+            // next record writes the file whole again or refuses.
+            if let Err(e) = self.compact(&mut inner) {
+                crate::log::emit(crate::log::Level::Error, &e.message);
+            }
         }
         Ok(())
     }
@@ -286,7 +303,9 @@ impl Journal {
             if left.is_zero() {
                 return None;
             }
+            inner.waiting += 1;
             inner = self.released.wait_timeout(inner, left).unwrap_or_else(|p| p.into_inner()).0;
+            inner.waiting -= 1;
         }
         inner.busy_codes.insert(key.clone());
         Some(CodeClaim { journal: self.clone(), key })
@@ -304,15 +323,19 @@ impl Journal {
     /// Rewrites the file with the entries worth keeping.
     fn compact(&self, inner: &mut Inner) -> Result<()> {
         let now = now_ms();
-        let retention = SETTLED_RETENTION.as_millis() as u64;
+        let (retention, keep_max) = match self.path {
+            Some(_) => (SETTLED_RETENTION.as_millis() as u64, SETTLED_KEEP_MAX),
+            None => (0, 0),
+        };
         let mut settled: Vec<&Entry> = inner
             .entries
             .values()
             .filter(|e| !e.state.is_open() && now.saturating_sub(e.updated_ms) < retention)
             .collect();
         settled.sort_by_key(|e| std::cmp::Reverse(e.updated_ms));
-        let keep_settled: HashSet<String> = settled.iter().take(SETTLED_KEEP_MAX).map(|e| e.id.clone()).collect();
+        let keep_settled: HashSet<String> = settled.iter().take(keep_max).map(|e| e.id.clone()).collect();
         inner.entries.retain(|id, e| e.state.is_open() || keep_settled.contains(id));
+        inner.appended = 0;
 
         let Some(path) = self.path.as_deref() else { return Ok(()) };
         inner.file = None;
@@ -335,14 +358,13 @@ impl Journal {
             OpenOptions::new().append(true).open(path)
         };
         inner.file = Some(write().map_err(|e| self.write_error(e))?);
-        inner.appended = 0;
         Ok(())
     }
 }
 
 impl Inner {
     fn new(file: Option<File>, entries: HashMap<String, Entry>) -> Inner {
-        Inner { file, entries, appended: 0, busy_codes: HashSet::new(), busy_entries: HashSet::new() }
+        Inner { file, entries, appended: 0, busy_codes: HashSet::new(), waiting: 0, busy_entries: HashSet::new() }
     }
 }
 
@@ -354,8 +376,11 @@ pub struct CodeClaim {
 
 impl Drop for CodeClaim {
     fn drop(&mut self) {
-        self.journal.lock().busy_codes.remove(&self.key);
-        self.journal.released.notify_all();
+        let mut inner = self.journal.lock();
+        inner.busy_codes.remove(&self.key);
+        if inner.waiting > 0 {
+            self.journal.released.notify_all();
+        }
     }
 }
 
@@ -511,15 +536,41 @@ mod tests {
     }
 
     #[test]
+    fn after_a_failed_compaction_nothing_is_recorded_until_the_file_can_be_written() {
+        let path = temp_path("compact-fails");
+        let j = Journal::open(&path).unwrap();
+        j.record(&entry("first", State::InDoubt)).unwrap();
+        // The file is replaced by a non-empty directory: the compaction's rename must fail.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("in-the-way"), "x").unwrap();
+        for i in 0..COMPACT_EVERY - 1 {
+            // Recorded: the entry's line is written before the compaction (on the last) fails.
+            j.record(&entry(&format!("e{i}"), State::Failed)).unwrap();
+        }
+        let again = j.record(&entry("later", State::Sending));
+        assert_eq!(
+            again.unwrap_err().status(),
+            crate::status::VlStatus::VL_CONFIG,
+            "a record without a file must fail"
+        );
+        std::fs::remove_dir_all(&path).unwrap();
+        j.record(&entry("after", State::Sending)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(r#""id":"first""#) && text.contains(r#""id":"after""#), "{text}");
+    }
+
+    #[test]
     fn an_in_memory_journal_stays_small_too() {
         let j = Journal::memory();
         for i in 0..(COMPACT_EVERY + SETTLED_KEEP_MAX + 10) {
             j.record(&entry(&format!("e{i}"), State::Failed)).unwrap();
         }
         j.record(&entry("open", State::InDoubt)).unwrap();
-        let kept = j.lock().entries.len();
-        assert!(kept <= SETTLED_KEEP_MAX + COMPACT_EVERY + 1, "{kept} entries kept");
+        assert_eq!(j.lock().entries.len(), 1, "only the open entry is kept");
         assert!(j.get("open").is_some());
+        j.record(&entry("open", State::Done)).unwrap();
+        assert!(j.lock().entries.is_empty(), "settled entries are dropped as they settle");
     }
 
     #[test]

@@ -130,7 +130,8 @@ pub struct DeactivationStatus {
     pub message: Option<String>,
 }
 
-/// Receipt lines for a redemption: `Voucher <code>`, `Redeemed <amount>`, `Balance <left>`.
+/// Receipt lines for a redemption: `Voucher ********KJR3`, `Redeemed <amount>`, `Balance <left>`.
+/// The code is masked as in log lines: a receipt found in the bin must not spend the balance.
 pub fn receipt_lines(
     label: &str,
     code: &str,
@@ -139,10 +140,22 @@ pub fn receipt_lines(
     balance: Option<Decimal>,
     currency: Option<&str>,
 ) -> Vec<String> {
-    let money = |d: Decimal| crate::money::display(d, currency);
-    let mut lines = vec![format!("{label} {code}"), format!("{taken_label} {}", money(amount))];
+    let line = |words: &str, amount: Decimal| {
+        let mut line = String::with_capacity(words.len() + 16);
+        line.push_str(words);
+        line.push(' ');
+        crate::money::push_display(&mut line, amount, currency);
+        line
+    };
+    let mut first = String::with_capacity(label.len() + 13);
+    first.push_str(label);
+    first.push(' ');
+    crate::code::push_masked(&mut first, code);
+    let mut lines = Vec::with_capacity(3);
+    lines.push(first);
+    lines.push(line(taken_label, amount));
     if let Some(b) = balance {
-        lines.push(format!("Balance {}", money(b)));
+        lines.push(line("Balance", b));
     }
     lines
 }
@@ -161,6 +174,8 @@ mod tests {
             Some(Decimal::new(3000, 2)),
             Some("CHF"),
         );
-        assert_eq!(lines, ["e-guma voucher L4FU5LQTKJR3", "Redeemed CHF 20.00", "Balance CHF 30.00"]);
+        assert_eq!(lines, ["e-guma voucher ********KJR3", "Redeemed CHF 20.00", "Balance CHF 30.00"]);
+        let no_currency = receipt_lines("Gift card", "6280001234567890", "Redeemed", Decimal::new(5, 0), None, None);
+        assert_eq!(no_currency, ["Gift card ********7890", "Redeemed 5"]);
     }
 }

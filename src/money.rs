@@ -153,10 +153,20 @@ impl AmountWanted {
 
 /// Formats an amount for people: `CHF 12.50`, or `12.50` without a currency.
 pub fn display(amount: Decimal, currency: Option<&str>) -> String {
-    match currency {
-        Some(c) => format!("{c} {amount}"),
-        None => amount.to_string(),
+    let mut text = String::with_capacity(16);
+    push_display(&mut text, amount, currency);
+    text
+}
+
+/// Appends an amount as [`display`] writes it.
+pub fn push_display(out: &mut String, amount: Decimal, currency: Option<&str>) {
+    use std::fmt::Write;
+    if let Some(c) = currency {
+        out.push_str(c);
+        out.push(' ');
     }
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{amount}");
 }
 
 /// Parses a decimal from a string, for fixtures and provider fields given as text.

@@ -138,7 +138,7 @@ pub fn execute<T>(
     without_answer: impl FnOnce(&Entry, &Value) -> T,
 ) -> Result<T> {
     let journal = call.journal().clone();
-    let mut entry = new_entry(call, call.op, &plan);
+    let mut entry = new_entry(call, call.op, plan);
     let _entry_claim = journal.claim_entry(&entry.id);
     journal.record(&entry)?;
     call.log(Level::Debug, || format!("journaled {} before sending", entry.id));
@@ -262,16 +262,17 @@ fn reverse_entry(call: &Call, provider: &dyn Provider, original: &mut Entry, und
         evidence: Value::Null,
         data: undo.data,
     };
-    let mut reversal = new_entry(call, undo.operation, &plan);
+    let mut reversal = new_entry(call, undo.operation, plan);
     reversal.state = State::Queued;
     reversal.reverses = Some(original.id.clone());
     record(call, &mut reversal);
     original.reversed_by = Some(reversal.id.clone());
     record(call, original);
     send_queued(call, provider, &mut reversal);
-    // A successful reversal has marked the original as reversed in the journal.
-    if let Some(updated) = call.journal().get(&original.id) {
-        *original = updated;
+    // send_queued has journaled the original as reversed; the caller's copy follows.
+    if reversal.state == State::Done {
+        original.state = State::Reversed;
+        original.note = Some(format!("reversed by {}", reversal.id));
     }
 }
 
@@ -456,17 +457,17 @@ pub fn view(entry: &Entry) -> Value {
     })
 }
 
-fn new_entry(call: &Call, op: Operation, plan: &Plan) -> Entry {
+fn new_entry(call: &Call, op: Operation, plan: Plan) -> Entry {
     let id = if op == call.op { call.ids.transaction_id.clone() } else { new_transaction_id() };
     Entry {
-        code: Some(plan.code.clone()),
+        code: Some(plan.code),
         amount: plan.amount.map(|a| a.to_string()),
-        currency: plan.currency.clone(),
+        currency: plan.currency,
         reference: call.ids.reference.clone(),
         pos_id: call.ids.pos_id.clone(),
         operator_id: call.ids.operator_id.clone(),
-        evidence: plan.evidence.clone(),
-        data: plan.data.clone(),
+        evidence: plan.evidence,
+        data: plan.data,
         ..Entry::new(id, call.provider(), call.account(), op.name())
     }
 }

@@ -278,6 +278,8 @@ impl Eguma {
         let redemption = self
             .redemptions
             .iter_mut()
+            // Most recent first: a cancel follows its redemption.
+            .rev()
             .find(|r| r.token == token && r.code == code)
             .ok_or_else(|| Response::text(400, "Die Einlösung ist nicht vorhanden."))?;
         if amount > redemption.amount - redemption.cancelled {

@@ -6,7 +6,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::client::{Client, render};
 use crate::error::{Error, Result};
@@ -38,7 +38,7 @@ fn install_panic_hook() {
 
 /// Runs `body` with panics caught, writes the result document to `out_json` (when not NULL)
 /// and returns the status. This is the one exit of every function that has an `out_json`.
-pub(super) fn respond(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Value>) -> VlStatus {
+pub(super) fn respond<T: Serialize>(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<T>) -> VlStatus {
     install_panic_hook();
     let was_inside = INSIDE.with(|i| i.replace(true));
     let result = panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| {
@@ -127,7 +127,7 @@ mod tests {
     #[test]
     fn a_panic_becomes_vl_internal_with_a_document() {
         let mut out = std::ptr::null_mut();
-        let status = respond(&mut out, || panic!("boom"));
+        let status = respond::<()>(&mut out, || panic!("boom"));
         assert_eq!(status, VlStatus::VL_INTERNAL);
         let doc = document(out);
         assert!(doc.starts_with(r#"{"ok":false,"error":{"code":10,"status":"internal""#), "{doc}");
@@ -138,7 +138,7 @@ mod tests {
     fn the_status_always_equals_the_documents_code() {
         for status in VlStatus::ALL.into_iter().skip(1) {
             let mut out = std::ptr::null_mut();
-            let returned = respond(&mut out, || Err(Error::new(status, "x")));
+            let returned = respond::<()>(&mut out, || Err(Error::new(status, "x")));
             assert_eq!(returned, status);
             assert!(document(out).contains(&format!(r#""code":{},"#, status.code())));
         }

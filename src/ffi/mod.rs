@@ -171,7 +171,7 @@ unsafe fn operation(
         // SAFETY: the caller's contract for `client` and `request_json`.
         let client = unsafe { client_ref(client) }?;
         let request = unsafe { read_str(request_json, "request_json") }?;
-        client.execute(op, request)
+        client.execute_json(op, request)
     })
 }
 

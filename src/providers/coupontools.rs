@@ -357,7 +357,7 @@ impl Provider for Coupontools {
         }
         let value = before.value;
         let redemption = |validated_at: Option<&str>| {
-            let mut lines = vec![format!("Coupon {id}")];
+            let mut lines = vec![format!("Coupon {}", crate::code::mask(&id))];
             if let Some(v) = value {
                 lines.push(format!("Coupon value {v}"));
             }

@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use crate::code::{self, CodeRules};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::http::{HttpRequest, HttpResponse, encode_component};
+use crate::http::{HttpRequest, HttpResponse, push_encoded};
 use crate::journal::Entry;
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
@@ -150,13 +150,21 @@ impl Eguma {
             Kind::Voucher => "vouchers",
             Kind::Depot => "depot_vouchers",
         };
-        let url = format!(
-            "{}/v1/{collection}/{}/{action}.json?apikey={}",
-            self.base_url,
-            encode_component(code),
-            encode_component(&self.api_key)
-        );
-        let log_target = format!("/v1/{collection}/{}/{action}.json", code::mask(code));
+        // Built by hand, not with format!: this runs on every call.
+        let mut url = String::with_capacity(self.base_url.len() + code.len() + self.api_key.len() + 64);
+        url.push_str(&self.base_url);
+        let path_start = url.len();
+        url.extend(["/v1/", collection, "/"]);
+        let code_start = url.len();
+        push_encoded(&mut url, code);
+        let code_end = url.len();
+        url.extend(["/", action, ".json"]);
+        let mut log_target = String::with_capacity(url.len() - path_start);
+        log_target.push_str(&url[path_start..code_start]);
+        code::push_masked(&mut log_target, code);
+        log_target.push_str(&url[code_end..]);
+        url.push_str("?apikey=");
+        push_encoded(&mut url, &self.api_key);
         (url, log_target)
     }
 
