@@ -6,11 +6,22 @@
 #   - the C# binding (Mono's mcs + mono: tests and the sample);
 #   - the C sample (make);
 #   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
-#   - the benchmark in smoke mode, and the demo, as smoke tests.
+#   - the benchmark in smoke mode, and the demo, as smoke tests;
+#   - with --windows: the Windows DLLs, cross-built and run under wine (scripts/test-windows.sh).
+#
+#   scripts/test.sh [--windows]
+#
 # Installs what a fresh Debian/Ubuntu machine lacks (as root, or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
+windows=""
+for arg in "$@"; do
+    case "$arg" in
+        --windows) windows=1 ;;
+        *) echo "usage: scripts/test.sh [--windows]"; exit 2 ;;
+    esac
+done
 target="${CARGO_TARGET_DIR:-$repo/target}/debug"
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -86,5 +97,10 @@ quiet scripts/bench.sh --smoke
 
 echo "== demo (smoke test)"
 quiet cargo run --quiet --locked -- demo
+
+if [ -n "$windows" ]; then
+    echo "== Windows DLLs under wine"
+    scripts/test-windows.sh
+fi
 
 echo "== all tests passed"

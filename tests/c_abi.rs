@@ -3,8 +3,9 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 /// Builds the C test once per test run.
@@ -25,7 +26,11 @@ fn c_test() -> &'static PathBuf {
 }
 
 fn run_c(base_url: &str, phase: &str) -> String {
-    let out = Command::new(c_test()).arg(base_url).arg(phase).output().expect("the C test runs");
+    run_c_with(base_url, phase, &[])
+}
+
+fn run_c_with(base_url: &str, phase: &str, args: &[&str]) -> String {
+    let out = Command::new(c_test()).arg(base_url).arg(phase).args(args).output().expect("the C test runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "the C test ({phase}) failed:\n{stdout}{}", String::from_utf8_lossy(&out.stderr));
     stdout
@@ -90,4 +95,33 @@ fn coupontools_coupons_work_from_c() {
     assert!(output.contains("0 failure(s)"), "{output}");
     let session = &sim.state()["coupontools"]["sessions"][0];
     assert_eq!((session["validated"].as_bool(), session["money_spent"].as_str()), (Some(true), Some("42.500")));
+}
+
+#[test]
+fn a_journal_file_works_from_c_and_belongs_to_one_process() {
+    let sim = common::simulator();
+    let url = sim.url("eguma");
+    let path = common::scratch("c-journal").join("journal.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let path = path.to_str().unwrap();
+    let output = run_c_with(&url, "journal", &[path]);
+    assert!(output.contains("0 failure(s)"), "{output}");
+
+    // While one process holds the journal, another is refused.
+    let mut holder = Command::new(c_test())
+        .args([url.as_str(), "journal-hold", path])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the C test runs");
+    let mut lines = BufReader::new(holder.stdout.take().unwrap()).lines();
+    let held = lines.by_ref().map_while(Result::ok).find(|l| l == "holding");
+    assert!(held.is_some(), "the holder did not open the journal");
+    let output = run_c_with(&url, "journal-busy", &[path]);
+    assert!(output.contains("0 failure(s)"), "{output}");
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    // Released: it opens again.
+    let output = run_c_with(&url, "journal", &[path]);
+    assert!(output.contains("0 failure(s)"), "{output}");
 }

@@ -8,6 +8,11 @@
  *                                             sale, issue, history
  *   abi_test <gonnaorder base_url> gonnaorder GonnaOrder: member lookup, validate, external order
  *   abi_test <coupontools base_url> coupontools Coupontools: QR URL, lock, validate, refusal, unlock
+ *   abi_test <eguma base_url> journal <path>  a journal file: shared by two clients, written, reopened
+ *   abi_test <eguma base_url> journal-hold <path>  holds the journal until a line (or EOF) on stdin
+ *   abi_test <eguma base_url> journal-busy <path>  another process's journal: VL_CONFIG, "in use"
+ *
+ * The journal phases run on Windows too (tests under wine): the path is a native absolute path.
  *
  * Prints one line per check; exits 0 only if every check passed.
  */
@@ -395,9 +400,63 @@ static int coupontools(void) {
     return failures;
 }
 
+/* Appends text to out as the inside of a JSON string (a Windows path has backslashes). */
+static void json_escape(char *out, size_t size, const char *text) {
+    size_t n = strlen(out);
+    for (; *text && n + 3 < size; text++) {
+        if (*text == '\\' || *text == '"') out[n++] = '\\';
+        out[n++] = *text;
+    }
+    out[n] = '\0';
+}
+
+/* Whether the file at path contains needle (the journal is small). */
+static int file_contains(const char *path, const char *needle) {
+    static char text[65536];
+    size_t n;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return strstr(text, needle) != NULL;
+}
+
+static int journal(const char *path) {
+    char *doc = NULL, token[96], request[256];
+    VlClient *first = new_client(), *second = NULL;
+    VlStatus st = vl_client_new(config, &second, &doc);
+    CHECK(st == VL_OK && second != NULL, "a second client of this process shares the journal");
+    vl_string_free(doc);
+    st = call(vl_redeem, first, "{\"code\":\"2QH3QTDM28N6\",\"amount\":\"1.00\",\"reference\":\"R-J1\"}", &doc);
+    json_string(doc, "transaction_id", token, sizeof token);
+    CHECK(st == VL_OK && token[0] != '\0', "vl_redeem with a journal file");
+    vl_string_free(doc);
+    st = call(vl_pending, second, "{}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"entries\":[]"), "nothing pending afterwards, seen from the other client");
+    vl_string_free(doc);
+    snprintf(request, sizeof request, "{\"code\":\"2QH3QTDM28N6\",\"transaction_id\":\"%s\",\"amount\":\"1.00\"}", token);
+    st = call(vl_cancel_redemption, second, request, &doc);
+    CHECK(st == VL_OK, "vl_cancel_redemption through the other client");
+    vl_string_free(doc);
+    vl_client_free(first);
+    vl_client_free(second);
+    CHECK(file_contains(path, "{\"voucherlink_journal\":1}") && file_contains(path, "\"operation\":\"redeem\"") &&
+              file_contains(path, "\"operation\":\"cancel_redemption\"") && file_contains(path, "\"reference\":\"R-J1\""),
+          "the journal file holds both operations");
+    CHECK(!file_contains(path, "demo-outlet-1"), "the journal file holds no API key");
+    first = new_client();
+    st = call(vl_pending, first, "{}", &doc);
+    CHECK(st == VL_OK && contains(doc, "\"entries\":[]"), "the journal opens again once its clients are freed");
+    vl_string_free(doc);
+    vl_client_free(first);
+    return failures;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure|gonnaorder|coupontools\n", argv[0]);
+    const char *path = argc == 4 ? argv[3] : NULL;
+    if (argc != 3 && !(argc == 4 && strncmp(argv[2], "journal", 7) == 0)) {
+        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure|gonnaorder|coupontools|journal*\n", argv[0]);
         return 2;
     }
     if (strcmp(argv[2], "treazure") == 0) {
@@ -419,11 +478,31 @@ int main(int argc, char **argv) {
         coupontools();
     } else {
         snprintf(config, sizeof config,
-                 "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000}",
+                 "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000",
                  argv[1]);
+        if (path) {
+            strcat(config, ",\"journal_path\":\"");
+            json_escape(config, sizeof config - 3, path);
+            strcat(config, "\"");
+        }
+        strcat(config, "}");
         if (strcmp(argv[2], "bad-inputs") == 0) bad_inputs();
         else if (strcmp(argv[2], "flow") == 0) flow();
-        else return 2;
+        else if (path && strcmp(argv[2], "journal") == 0) journal(path);
+        else if (path && strcmp(argv[2], "journal-hold") == 0) {
+            VlClient *holder = new_client();
+            printf("holding\n");
+            fflush(stdout);
+            (void)getchar();
+            vl_client_free(holder);
+        } else if (path && strcmp(argv[2], "journal-busy") == 0) {
+            VlClient *client = NULL;
+            char *doc = NULL;
+            VlStatus st = vl_client_new(config, &client, &doc);
+            CHECK(st == VL_CONFIG && client == NULL && contains(doc, "in use by another process"),
+                  "a journal held by another process -> VL_CONFIG, \"in use by another process\"");
+            vl_string_free(doc);
+        } else return 2;
     }
     printf("%d failure(s)\n", failures);
     return failures == 0 ? 0 : 1;
