@@ -5,8 +5,9 @@
 #   3. cross-compiles the C ABI test (tests/c/abi_test.c) with MinGW for each architecture,
 #      statically (no MinGW runtime DLL beside it), and runs every phase of it under wine
 #      against the provider simulator (a Linux process on loopback): e-guma flow and bad
-#      inputs, Treazure, GonnaOrder, Coupontools, the journal file with a Windows path, and
-#      the journal's lock held by another Windows process.
+#      inputs, Treazure, GonnaOrder, Coupontools, the journal file with a Windows path, the
+#      journal's lock held by another Windows process, and TLS verified by CryptoAPI with the
+#      simulator's throwaway CA from `ca_file`.
 #
 #   scripts/test-windows.sh [x86|x64 ...]      (default: both)
 #
@@ -121,12 +122,12 @@ if [[ " ${arches[*]} " == *" x86 "* ]]; then install_wine32 || wine32_ok=0; fi
 cargo build --quiet --locked --release --bin voucherlink
 simulator="$target_root/release/voucherlink"
 
-start_simulator() { # sets $sim_url_<provider> from the simulator's ready line
-    exec 3< <("$simulator" sim --listen 127.0.0.1:0)
+start_simulator() { # [--tls]; sets $sim_url_<provider> (and $sim_url_ca_file) from the ready line
+    exec 3< <("$simulator" sim --listen 127.0.0.1:0 "$@")
     sim_pid=$!
     local ready
     read -r ready <&3
-    for provider in eguma treazure gonnaorder coupontools; do
+    for provider in eguma treazure gonnaorder coupontools ca_file; do
         printf -v "sim_url_$provider" '%s' "$(printf '%s' "$ready" | sed -E "s/.*\"$provider\":\"([^\"]+)\".*/\1/")"
     done
 }
@@ -199,6 +200,16 @@ for arch in "${arches[@]}"; do
     exec 4>&-
     wait "$holder" || { echo "   FAIL $arch journal-hold"; cat "$dir/hold.out"; failed=1; }
     run_phase "$arch" "$exe" "$sim_url_eguma" journal "$(windows_path "$journal")"
+    stop_simulator
+
+    # TLS verified by CryptoAPI (a chain engine with the roots of ca_file, the revocation list
+    # fetched): the simulator's throwaway CA trusted through ca_file. By "localhost": wine's SSL
+    # policy matches DNS names only, not IP addresses. The refusal without ca_file (tls-refused)
+    # runs on Linux only: wine 8's SSL policy does not reject a chain that ends at an unknown
+    # root — Windows does (CERT_E_UNTRUSTEDROOT) — so under wine it proves nothing.
+    start_simulator --tls
+    run_phase "$arch" "$exe" "${sim_url_eguma/127.0.0.1/localhost}" tls "$(windows_path "$sim_url_ca_file")"
+    rm -f "$sim_url_ca_file"
     stop_simulator
 done
 

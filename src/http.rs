@@ -4,21 +4,21 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ureq::Agent;
 use ureq::config::Config;
 use ureq::http::{self, Method, Uri};
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::time::Duration as UreqDuration;
 use ureq::unversioned::transport::{
-    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector, TcpConnector, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, TcpConnector, Transport,
 };
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::tls::{TlsConnector, read_ca_file};
 
 /// Largest response body accepted from a provider. Real answers are a few kilobytes.
 pub(crate) const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
@@ -137,9 +137,9 @@ impl Http {
             // Never picked up from the environment: a till's traffic goes where its configuration says.
             None => None,
         };
-        let roots = match &settings.ca_file {
-            Some(path) => root_certs_with(path)?,
-            None => RootCerts::WebPki,
+        let extra_roots = match &settings.ca_file {
+            Some(path) => read_ca_file(path)?,
+            None => Vec::new(),
         };
         let config = Agent::config_builder()
             .http_status_as_error(false)
@@ -152,15 +152,14 @@ impl Http {
             // Several lanes may share one client: keep their connections.
             .max_idle_connections(32)
             .max_idle_connections_per_host(16)
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
             .build();
-        // ureq's default chain for an HTTP(S) proxy, plain TCP and rustls, with steady socket
-        // timeouts between TCP and TLS.
+        // ureq's default chain for an HTTP(S) proxy and plain TCP, steady socket timeouts, and
+        // TLS verified by the operating system (src/tls.rs).
         let connector =
             ().chain(ConnectProxyConnector::default())
                 .chain(TcpConnector::default())
                 .chain(SteadyTimeouts)
-                .chain(RustlsConnector::default());
+                .chain(TlsConnector::new(extra_roots));
         let agent = Agent::with_parts(config, connector, CachingResolver::default());
         Ok(Http { agent })
     }
@@ -307,6 +306,7 @@ impl Resolver for CachingResolver {
 /// Sorts a ureq error by whether the request can have reached the provider. When in doubt, it
 /// is treated as reached: a lost answer is never mistaken for "nothing happened".
 fn classify(error: ureq::Error) -> Failure {
+    use rustls::CertificateError;
     use ureq::Error as E;
     use ureq::Timeout as T;
     match error {
@@ -314,6 +314,15 @@ fn classify(error: ureq::Error) -> Failure {
         E::ConnectionFailed => Failure::NotSent("could not connect to the provider".into()),
         E::Timeout(T::Connect | T::Resolve) => Failure::NotSent("timed out while connecting to the provider".into()),
         E::Tls(m) => Failure::NotSent(format!("TLS failed: {m}")),
+        E::Rustls(e @ rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => Failure::NotSent(format!(
+            "TLS failed: {e} (if this network's proxy or firewall re-signs TLS, trust its root CA in \
+             the system's certificate store or name it in `ca_file`)"
+        )),
+        E::Rustls(
+            e @ rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            ),
+        ) => Failure::NotSent(format!("TLS failed: {e} (check the host name in `base_url`)")),
         E::Rustls(e) => Failure::NotSent(format!("TLS failed: {e}")),
         E::ConnectProxyFailed(m) => Failure::NotSent(format!("the proxy refused the connection: {m}")),
         E::InvalidProxyUrl => Failure::NotSent("the proxy URL is invalid".into()),
@@ -326,29 +335,6 @@ fn classify(error: ureq::Error) -> Failure {
         E::Protocol(e) => Failure::BadAnswer(format!("the answer is not valid HTTP: {e}")),
         other => Failure::AnswerLost(other.to_string()),
     }
-}
-
-/// Mozilla's roots plus the PEM certificates of `path` (e.g. a POS network's proxy CA).
-fn root_certs_with(path: &std::path::Path) -> Result<RootCerts> {
-    let pem =
-        std::fs::read(path).map_err(|e| Error::config(format!("`ca_file` {} cannot be read: {e}", path.display())))?;
-    let mut certs: Vec<Certificate<'static>> = Vec::new();
-    for item in ureq::tls::parse_pem(&pem) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::config(format!("`ca_file` {} is not valid PEM: {e}", path.display())));
-            }
-        }
-    }
-    if certs.is_empty() {
-        return Err(Error::config(format!("`ca_file` {} contains no certificate", path.display())));
-    }
-    certs.extend(
-        webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|der| Certificate::from_der(der.as_ref()).to_owned()),
-    );
-    Ok(RootCerts::Specific(Arc::new(certs)))
 }
 
 /// Percent-encodes one URL path segment or query value (RFC 3986 unreserved characters kept).

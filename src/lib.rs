@@ -25,6 +25,8 @@ pub mod request;
 pub mod status;
 pub mod transaction;
 
+mod tls;
+
 pub use client::Client;
 pub use error::{Error, Result};
 pub use operation::Operation;

@@ -125,3 +125,20 @@ fn a_journal_file_works_from_c_and_belongs_to_one_process() {
     let output = run_c_with(&url, "journal", &[path]);
     assert!(output.contains("0 failure(s)"), "{output}");
 }
+
+#[test]
+fn tls_with_ca_file_works_from_c_and_an_unknown_ca_is_refused() {
+    let sim = voucherlink_sim::Simulator::start_tls("127.0.0.1:0", &voucherlink_sim::demo_fixtures(), &["127.0.0.1"])
+        .expect("simulator starts");
+    let ca = common::scratch("c-tls").join("ca.pem");
+    std::fs::write(&ca, sim.ca_pem().unwrap()).unwrap();
+    let url = sim.url("eguma");
+    let output = run_c(&url, "tls-refused");
+    assert!(output.contains("0 failure(s)"), "{output}");
+    let output = run_c_with(&url, "tls", &[ca.to_str().unwrap()]);
+    assert!(output.contains("0 failure(s)"), "{output}");
+    // Trusting a CA through one client's ca_file trusts it nowhere else.
+    let output = run_c(&url, "tls-refused");
+    assert!(output.contains("0 failure(s)"), "{output}");
+    assert_eq!(sim.requests("eguma", "balance"), 1, "only the trusted client's request arrived");
+}

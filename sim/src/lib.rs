@@ -21,10 +21,12 @@ pub mod fault;
 pub mod gonnaorder;
 pub mod money;
 pub mod server;
+pub mod tls;
 pub mod treazure;
 
 use fault::{Fault, FaultRule, Faults};
 use server::{Handler, Reply, Request, Response, Server};
+use tls::TlsIdentity;
 
 /// Provider ids, in API.md order; each is served under `/{id}`.
 pub const PROVIDERS: [&str; 4] = ["eguma", "treazure", "gonnaorder", "coupontools"];
@@ -49,25 +51,49 @@ struct World {
 pub struct Simulator {
     server: Server,
     world: Arc<Mutex<World>>,
+    ca_pem: Option<String>,
+    _revocation_server: Option<Server>,
 }
 
 impl Simulator {
     /// Loads `fixtures` (the format of API.md §9) and serves on `listen` (`127.0.0.1:0` picks a
     /// free port).
     pub fn start(listen: &str, fixtures: &Value) -> Result<Simulator, String> {
+        Simulator::serve(listen, fixtures, None)
+    }
+
+    /// As [`Simulator::start`], over HTTPS: the server's certificate is valid for `names` (host
+    /// names or IP addresses) and signed by a CA made for this simulator alone
+    /// ([`Simulator::ca_pem`]).
+    pub fn start_tls(listen: &str, fixtures: &Value, names: &[&str]) -> Result<Simulator, String> {
+        Simulator::serve(listen, fixtures, Some(TlsIdentity::generate(names)?))
+    }
+
+    fn serve(listen: &str, fixtures: &Value, tls: Option<TlsIdentity>) -> Result<Simulator, String> {
         let world = Arc::new(Mutex::new(load(fixtures)?));
         let handler: Handler = {
             let world = world.clone();
             Arc::new(move |request: &Request| handle(&world, request))
         };
-        let server = Server::start(listen, handler).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let server = Server::start(listen, handler, tls.as_ref().map(|t| t.config.clone()))
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         lock(&world).connections = server.connection_counter();
-        Ok(Simulator { server, world })
+        let (ca_pem, revocation_server) = match tls {
+            Some(t) => (Some(t.ca_pem), Some(t.revocation_server)),
+            None => (None, None),
+        };
+        Ok(Simulator { server, world, ca_pem, _revocation_server: revocation_server })
     }
 
-    /// `http://127.0.0.1:P`.
+    /// `http://127.0.0.1:P`, or `https://127.0.0.1:P` over TLS.
     pub fn root_url(&self) -> String {
-        format!("http://{}", self.server.addr())
+        let scheme = if self.ca_pem.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.server.addr())
+    }
+
+    /// The PEM certificate of the CA that signed the server's certificate (over TLS only).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The `base_url` a client uses for `provider`.

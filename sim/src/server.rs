@@ -1,5 +1,5 @@
 //! A small HTTP/1.1 server on std threads: keep-alive, `Content-Length` bodies, and replies that
-//! can close the connection without answering or answer late (fault injection).
+//! can close the connection without answering or answer late (fault injection); plain or TLS.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 /// Largest request head accepted.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -97,8 +99,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `listen` (port 0 picks a free port) and serves `handler` until stopped.
-    pub fn start(listen: &str, handler: Handler) -> io::Result<Server> {
+    /// Binds `listen` (port 0 picks a free port) and serves `handler` until stopped, over TLS
+    /// when `tls` is given.
+    pub fn start(listen: &str, handler: Handler, tls: Option<Arc<ServerConfig>>) -> io::Result<Server> {
         let listener = TcpListener::bind(listen)?;
         let addr = listener.local_addr()?;
         let stopping = Arc::new(AtomicBool::new(false));
@@ -118,9 +121,10 @@ impl Server {
                         open.retain(|s: &TcpStream| s.peer_addr().is_ok());
                         open.push(clone);
                     }
-                    let handler = handler.clone();
-                    let _ =
-                        thread::Builder::new().name("sim-conn".into()).spawn(move || serve_connection(stream, handler));
+                    let (handler, tls) = (handler.clone(), tls.clone());
+                    let _ = thread::Builder::new()
+                        .name("sim-conn".into())
+                        .spawn(move || serve_connection(stream, tls, handler));
                 }
             })?
         };
@@ -164,9 +168,23 @@ impl Drop for Server {
     }
 }
 
-fn serve_connection(mut stream: TcpStream, handler: Handler) {
+fn serve_connection(stream: TcpStream, tls: Option<Arc<ServerConfig>>, handler: Handler) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let Ok(socket) = stream.try_clone() else { return };
+    match tls {
+        None => serve(stream, socket, handler),
+        // The handshake happens at the first read; a client that refuses the certificate ends it.
+        Some(config) => {
+            if let Ok(connection) = ServerConnection::new(config) {
+                serve(StreamOwned::new(connection, stream), socket, handler);
+            }
+        }
+    }
+}
+
+/// Serves the requests of one connection; `socket` is its TCP socket, for closing it abruptly.
+fn serve<S: Read + Write>(mut stream: S, socket: TcpStream, handler: Handler) {
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
     loop {
         let request = match read_request(&mut stream, &mut buf) {
@@ -180,7 +198,7 @@ fn serve_connection(mut stream: TcpStream, handler: Handler) {
         let close_after = request.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         match handler(&request) {
             Reply::Close => {
-                let _ = stream.shutdown(Shutdown::Both);
+                let _ = socket.shutdown(Shutdown::Both);
                 return;
             }
             Reply::Respond(response) => {
@@ -197,7 +215,7 @@ fn serve_connection(mut stream: TcpStream, handler: Handler) {
 
 /// Reads one request. `Ok(None)`: the peer closed. `Err(response)`: a malformed request, to be
 /// answered before closing.
-fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Request>, Response> {
+fn read_request(stream: &mut impl Read, buf: &mut Vec<u8>) -> Result<Option<Request>, Response> {
     let head_end = loop {
         if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break pos + 4;
@@ -247,7 +265,7 @@ fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Option<Requ
     Ok(Some(Request { method, path, query, headers, body }))
 }
 
-fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
+fn fill(stream: &mut impl Read, buf: &mut Vec<u8>) -> bool {
     let mut chunk = [0u8; 8192];
     match stream.read(&mut chunk) {
         Ok(0) | Err(_) => false,
@@ -258,7 +276,7 @@ fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
     }
 }
 
-fn write_response(stream: &mut TcpStream, response: &Response, close: bool) -> io::Result<()> {
+fn write_response(stream: &mut impl Write, response: &Response, close: bool) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
         response.status,

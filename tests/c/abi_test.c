@@ -11,8 +11,10 @@
  *   abi_test <eguma base_url> journal <path>  a journal file: shared by two clients, written, reopened
  *   abi_test <eguma base_url> journal-hold <path>  holds the journal until a line (or EOF) on stdin
  *   abi_test <eguma base_url> journal-busy <path>  another process's journal: VL_CONFIG, "in use"
+ *   abi_test <eguma https base_url> tls <ca_file>  TLS: the simulator's CA trusted through ca_file
+ *   abi_test <eguma https base_url> tls-refused     TLS without ca_file: refused, nothing sent
  *
- * The journal phases run on Windows too (tests under wine): the path is a native absolute path.
+ * Every phase runs on Windows too (tests under wine): paths are native absolute paths.
  *
  * Prints one line per check; exits 0 only if every check passed.
  */
@@ -453,10 +455,29 @@ static int journal(const char *path) {
     return failures;
 }
 
+/* TLS against the simulator over HTTPS with its throwaway CA: one vl_balance with the
+ * configuration given (phase tls: with ca_file, trusted; phase tls-refused: without, refused
+ * before anything is sent). */
+static void tls_balance(const char *configuration, VlStatus expected, const char *what) {
+    VlClient *client = NULL;
+    char *doc = NULL;
+    VlStatus st = vl_client_new(configuration, &client, &doc);
+    vl_string_free(doc);
+    doc = NULL;
+    if (st == VL_OK) st = call(vl_balance, client, "{\"code\":\"L4FU5LQTKJR3\"}", &doc);
+    CHECK(st == expected && (expected != VL_OK || contains(doc, "\"balance\":\"50.00\"")) &&
+              (expected != VL_NETWORK || contains(doc, "TLS failed")),
+          what);
+    if (st != expected) printf("     %s\n", doc ? doc : "(no document)");
+    vl_string_free(doc);
+    vl_client_free(client);
+}
+
 int main(int argc, char **argv) {
     const char *path = argc == 4 ? argv[3] : NULL;
-    if (argc != 3 && !(argc == 4 && strncmp(argv[2], "journal", 7) == 0)) {
-        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure|gonnaorder|coupontools|journal*\n", argv[0]);
+    int with_path = argc == 4 && (strncmp(argv[2], "journal", 7) == 0 || strcmp(argv[2], "tls") == 0);
+    if (argc != 3 && !with_path) {
+        fprintf(stderr, "usage: %s <base_url> bad-inputs|flow|treazure|gonnaorder|coupontools|journal*|tls*\n", argv[0]);
         return 2;
     }
     if (strcmp(argv[2], "treazure") == 0) {
@@ -481,7 +502,7 @@ int main(int argc, char **argv) {
                  "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-1\",\"timeout_ms\":5000",
                  argv[1]);
         if (path) {
-            strcat(config, ",\"journal_path\":\"");
+            strcat(config, strcmp(argv[2], "tls") == 0 ? ",\"ca_file\":\"" : ",\"journal_path\":\"");
             json_escape(config, sizeof config - 3, path);
             strcat(config, "\"");
         }
@@ -489,6 +510,10 @@ int main(int argc, char **argv) {
         if (strcmp(argv[2], "bad-inputs") == 0) bad_inputs();
         else if (strcmp(argv[2], "flow") == 0) flow();
         else if (path && strcmp(argv[2], "journal") == 0) journal(path);
+        else if (path && strcmp(argv[2], "tls") == 0)
+            tls_balance(config, VL_OK, "vl_balance over TLS, the CA of ca_file trusted");
+        else if (strcmp(argv[2], "tls-refused") == 0)
+            tls_balance(config, VL_NETWORK, "without ca_file the unknown CA is refused: VL_NETWORK, TLS failed");
         else if (path && strcmp(argv[2], "journal-hold") == 0) {
             VlClient *holder = new_client();
             printf("holding\n");

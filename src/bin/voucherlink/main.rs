@@ -9,10 +9,12 @@ const USAGE: &str = "\
 voucherlink — vouchers, gift cards and coupons for point-of-sale systems
 
 USAGE:
-    voucherlink sim [--listen 127.0.0.1:PORT] [--fixtures FILE.json]
+    voucherlink sim [--listen 127.0.0.1:PORT] [--fixtures FILE.json] [--tls]
         Serves the provider simulator until killed. Port 0 (the default) picks a free port.
         Prints one line of JSON with the base URL of each provider when ready.
         Without --fixtures it loads the built-in demo data (see README).
+        --tls serves HTTPS with a certificate for 127.0.0.1 and localhost, signed by a
+        throwaway CA written to a file: the ready line's ca_file, for a client's ca_file setting.
     voucherlink demo
         Starts the simulator in-process and runs a complete checkout through the C ABI.
     voucherlink version
@@ -41,8 +43,13 @@ fn main() -> ExitCode {
 fn sim(args: &[String]) -> ExitCode {
     let mut listen = "127.0.0.1:0".to_string();
     let mut fixtures = voucherlink_sim::demo_fixtures();
+    let mut tls = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
+        if arg == "--tls" {
+            tls = true;
+            continue;
+        }
         let value = rest.next();
         match (arg.as_str(), value) {
             ("--listen", Some(v)) => listen = v.clone(),
@@ -61,12 +68,26 @@ fn sim(args: &[String]) -> ExitCode {
             }
         }
     }
-    let simulator = match voucherlink_sim::Simulator::start(&listen, &fixtures) {
+    let started = if tls {
+        voucherlink_sim::Simulator::start_tls(&listen, &fixtures, &["127.0.0.1", "localhost"])
+    } else {
+        voucherlink_sim::Simulator::start(&listen, &fixtures)
+    };
+    let simulator = match started {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    let mut ready = simulator.ready_line();
+    if let Some(ca_pem) = simulator.ca_pem() {
+        let port = simulator.root_url().rsplit(':').next().unwrap_or_default().to_string();
+        let path = std::env::temp_dir().join(format!("voucherlink-sim-{port}-ca.pem"));
+        if let Err(e) = std::fs::write(&path, ca_pem) {
+            return fail(&format!("cannot write {}: {e}", path.display()));
+        }
+        ready["ca_file"] = serde_json::Value::String(path.display().to_string());
+    }
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{}", simulator.ready_line()).and_then(|_| out.flush()).is_err() {
+    if writeln!(out, "{ready}").and_then(|_| out.flush()).is_err() {
         return ExitCode::FAILURE;
     }
     drop(out);
