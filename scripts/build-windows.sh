@@ -30,7 +30,11 @@ fi
 sysroot="$(rustc --print sysroot)"
 if [ ! -d "$sysroot/lib/rustlib/src/rust/library" ]; then
     echo "== installing the rust-src component (the standard library is built from source)"
-    rustup component add rust-src
+    for attempt in 1 2 3; do
+        rustup component add rust-src && break
+        [ "$attempt" = 3 ] && { echo "rust-src could not be installed (rustup needs static.rust-lang.org)"; exit 1; }
+        sleep 10
+    done
 fi
 
 # The vl_ functions the header declares: each must be exported by name.
