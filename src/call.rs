@@ -99,9 +99,9 @@ impl<'a> Call<'a> {
         self.settings.provider
     }
 
-    /// The provider account journal entries belong to (the base URL).
+    /// The provider account journal entries belong to (the normalized base URL).
     pub fn account(&self) -> &str {
-        &self.settings.base_url
+        &self.settings.account
     }
 
     /// The journal of this client.
@@ -163,17 +163,21 @@ impl<'a> Call<'a> {
         log::emit(level, &self.redactor.redact(&text));
     }
 
-    /// Sends one request once, within what is left of the deadline. For money-moving requests.
+    /// Sends a money-moving request once, within what is left of the deadline, never on a
+    /// connection idle long enough for the server to be closing it (see [`crate::http`]).
     pub fn send(&self, request: &HttpRequest) -> Result<HttpResponse, Failure> {
+        self.send_within(request, self.remaining(), true)
+    }
+
+    fn send_within(&self, request: &HttpRequest, budget: Duration, moves_money: bool) -> Result<HttpResponse, Failure> {
         let Some(http) = self.http else {
             return Err(Failure::NotSent("a capability probe sends nothing".into()));
         };
-        let budget = self.remaining();
         if budget.is_zero() {
             return Err(Failure::NotSent("the call's deadline passed before sending".into()));
         }
         self.log(Level::Trace, || format!("{} {}", request.method, request.log_target));
-        let result = http.send(request, budget);
+        let result = http.send(request, budget, moves_money);
         match &result {
             Ok(r) => self.log(Level::Debug, || {
                 format!(
@@ -193,11 +197,15 @@ impl<'a> Call<'a> {
     }
 
     /// Sends a read, retrying connection failures and 5xx answers (at most [`READ_ATTEMPTS`]
-    /// times, with a short pause, within the deadline). Never for money-moving requests.
+    /// times, with a short pause, within the deadline). An attempt that is not the last gets at
+    /// most two thirds of the time left, so a connection that died silently cannot eat the
+    /// retry's share. Never for money-moving requests.
     pub fn read(&self, request: &HttpRequest) -> Result<HttpResponse, Failure> {
         let mut attempt = 0;
         loop {
-            let result = self.send(request);
+            let left = self.remaining();
+            let budget = if attempt + 1 < READ_ATTEMPTS { left * 2 / 3 } else { left };
+            let result = self.send_within(request, budget, false);
             let retryable = match &result {
                 Ok(r) => r.status >= 500,
                 Err(Failure::NotSent(_) | Failure::AnswerLost(_) | Failure::TimedOut(_)) => true,

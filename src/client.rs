@@ -1,10 +1,8 @@
 //! A client: one provider account with its configuration, transport and log. The C functions are
 //! thin wrappers around [`Client::new`] and [`Client::execute`].
 
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -13,7 +11,7 @@ use serde_json::{Value, json};
 use crate::config::{self, Settings};
 use crate::error::{Error, Result};
 use crate::http::Http;
-use crate::journal::Journal;
+use crate::journal::{Journal, new_transaction_id};
 use crate::log::{Level, Redactor};
 use crate::operation::Operation;
 use crate::providers::{self, Call, CallIds, Provider, to_document};
@@ -56,12 +54,17 @@ impl Client {
         let operations = providers::supported_operations(provider.as_ref(), &settings);
         let client = Client { settings, provider, http, redactor, journal, operations };
         crate::log::emit(Level::Info, &format!("{}: client ready, base URL {}", info.id, client.settings.base_url));
-        let open = client.journal.open_entries(&client.settings.base_url).len();
-        if open > 0 {
-            crate::log::emit(
-                Level::Warn,
-                &format!("{}: the journal holds {open} unsettled operation(s): call vl_recover", info.id),
-            );
+        for (account, open) in client.journal.open_counts() {
+            let line = if account == client.settings.account {
+                format!("{}: the journal holds {open} unsettled operation(s): call vl_recover", info.id)
+            } else {
+                format!(
+                    "{}: the journal also holds {open} unsettled operation(s) of another account, {account}: a client \
+                     configured with that base_url settles them (was base_url changed?)",
+                    info.id
+                )
+            };
+            crate::log::emit(Level::Warn, &line);
         }
         Ok(client)
     }
@@ -127,16 +130,16 @@ impl Client {
                 to_document(&transaction::pending(&call))
             }
             Operation::Recover => {
-                // Optionally: settle one entry by hand, after checking the provider's back office.
-                let by_hand = match (req.opt_text("journal_id", 64)?, req.opt_text("outcome", 16)?) {
-                    (None, None) => None,
-                    (Some(id), Some(outcome)) => Some((id, outcome)),
-                    _ => return Err(Error::invalid("give `journal_id` and `outcome` together (or neither)")),
-                };
+                // All open entries; one entry (`journal_id`); or one settled by hand (`journal_id`
+                // + `outcome`), after a look at the provider's back office.
+                let journal_id = req.opt_text("journal_id", 64)?;
+                let outcome = req.opt_text("outcome", 16)?;
                 req.finish()?;
-                match by_hand {
-                    Some((id, outcome)) => to_document(&transaction::settle_by_hand(&call, &id, &outcome)?),
-                    None => to_document(&transaction::recover(&call, provider)),
+                match (journal_id, outcome) {
+                    (None, None) => to_document(&transaction::recover(&call, provider)),
+                    (Some(id), None) => to_document(&transaction::recover_one(&call, provider, &id)?),
+                    (Some(id), Some(outcome)) => to_document(&transaction::settle_by_hand(&call, &id, &outcome)?),
+                    (None, Some(_)) => Err(Error::invalid("`outcome` needs the `journal_id` of the entry it settles")),
                 }
             }
             _ => {
@@ -206,30 +209,9 @@ pub fn render<T: Serialize>(result: &Result<T>) -> String {
     })
 }
 
-/// A new transaction id: `vl-` + milliseconds since 1970 + 64 random bits, in hex. Unique across
-/// tills and restarts; sent to the provider as our reference where it has a field for one.
-pub fn new_transaction_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    // RandomState is seeded from the OS per process; hashing a counter and the clock through it
-    // gives distinct, unpredictable values without another dependency.
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(now.as_nanos());
-    hasher.write_u32(std::process::id());
-    format!("vl-{:011x}-{:016x}", now.as_millis(), hasher.finish())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn transaction_ids_are_distinct() {
-        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| new_transaction_id()).collect();
-        assert_eq!(ids.len(), 10_000);
-        assert!(ids.iter().all(|id| id.starts_with("vl-") && id.len() < 40));
-    }
 
     #[test]
     fn result_documents_have_ok_first() {

@@ -18,6 +18,12 @@ pub(crate) const DEFAULT_TIMEOUT_MS: u64 = 15_000;
 pub(crate) const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 5_000;
 /// Longest accepted `pos_id`, `site_id`, `operator_id`.
 pub(crate) const MAX_ID_LEN: usize = 64;
+/// The in-doubt window is at least this long by default, whatever the timeout: proxies and load
+/// balancers hold a request for up to a minute before they give up on it (nginx
+/// `proxy_read_timeout`, AWS ALB and Azure Application Gateway idle timeouts: 60 s by default).
+pub(crate) const MIN_DEFAULT_IN_DOUBT_WINDOW_MS: u64 = 60_000;
+/// Longest accepted `in_doubt_window_ms` (a day).
+const MAX_IN_DOUBT_WINDOW_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// What to do with a money-moving operation whose answer was lost but which evidence shows
 /// went through (API.md §7). Default: keep.
@@ -37,6 +43,10 @@ pub struct Settings {
     pub provider: &'static str,
     /// The provider's base URL, without a trailing slash.
     pub base_url: String,
+    /// The provider account journal entries belong to: the base URL with its scheme and host in
+    /// lower case and without a default port, so that spellings of one URL share their entries.
+    #[serde(skip)]
+    pub account: String,
     /// Overall deadline of one call, in milliseconds.
     pub timeout_ms: u64,
     /// Deadline for opening a connection, in milliseconds.
@@ -56,6 +66,10 @@ pub struct Settings {
     pub ca_file: Option<PathBuf>,
     /// See [`InDoubtPolicy`].
     pub in_doubt_policy: InDoubtPolicy,
+    /// How long after a lost answer the request may still land at the provider: "not applied" is
+    /// concluded from the provider's state only once it has passed. Default: 4 × `timeout_ms`, at
+    /// least 60 s.
+    pub in_doubt_window_ms: u64,
     /// Whether plain `http://` may go to hosts other than loopback.
     pub allow_insecure_http: bool,
 }
@@ -114,6 +128,9 @@ impl Settings {
             None => None,
         };
         let ca_file = fields.opt_text("ca_file", 4096)?.map(PathBuf::from);
+        let in_doubt_window_ms = fields
+            .opt_u64("in_doubt_window_ms", 0..=MAX_IN_DOUBT_WINDOW_MS)?
+            .unwrap_or_else(|| (4 * timeout_ms).max(MIN_DEFAULT_IN_DOUBT_WINDOW_MS));
         let in_doubt_policy = match fields.opt_text("in_doubt_policy", 16)?.as_deref() {
             // Default "keep": the library keeps only what it has proven went through.
             None | Some("keep") => InDoubtPolicy::Keep,
@@ -124,6 +141,7 @@ impl Settings {
         };
         Ok(Settings {
             provider,
+            account: account_key(&base_url),
             base_url,
             timeout_ms,
             connect_timeout_ms,
@@ -134,6 +152,7 @@ impl Settings {
             proxy,
             ca_file,
             in_doubt_policy,
+            in_doubt_window_ms,
             allow_insecure_http,
         })
     }
@@ -177,6 +196,21 @@ pub fn check_url(url: &str, key: &str, allow_insecure_http: bool) -> Result<Stri
     Ok(url.trim_end_matches('/').to_string())
 }
 
+/// The journal key of a base URL: scheme and host in lower case, the scheme's default port left
+/// out, no trailing slash (`HTTPS://API.E-guma.ch:443/` and `https://api.e-guma.ch` are one
+/// account). The path is kept as written: servers may treat it case-sensitively.
+pub fn account_key(base_url: &str) -> String {
+    let Ok(uri) = base_url.parse::<Uri>() else { return base_url.to_string() };
+    let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
+    let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+    let port = match (scheme.as_str(), uri.port_u16()) {
+        ("https", Some(443)) | ("http", Some(80)) | (_, None) => String::new(),
+        (_, Some(p)) => format!(":{p}"),
+    };
+    let path = uri.path().trim_end_matches('/');
+    format!("{scheme}://{host}{port}{path}")
+}
+
 fn check_proxy(proxy: &str) -> Result<String> {
     let uri: Uri = proxy.parse().map_err(|e| Error::config(format!("`proxy` is not a valid URL: {e}")))?;
     match (uri.scheme_str(), uri.host()) {
@@ -211,6 +245,29 @@ mod tests {
         assert!(err.message.contains("not a loopback"), "{}", err.message);
         assert!(check_url("http://api.e-guma.ch", "base_url", true).is_ok());
         assert!(check_url("http://127.0.0.1.evil.example/x", "base_url", false).is_err());
+    }
+
+    #[test]
+    fn spellings_of_one_base_url_are_one_account() {
+        for spelling in ["https://api.e-guma.ch", "HTTPS://API.E-Guma.CH:443/", "https://api.e-guma.ch/"] {
+            assert_eq!(account_key(spelling), "https://api.e-guma.ch", "{spelling}");
+        }
+        assert_eq!(account_key("HTTP://127.0.0.1:80/Eguma/"), "http://127.0.0.1/Eguma");
+        assert_eq!(account_key("http://localhost:8080/eguma"), "http://localhost:8080/eguma");
+    }
+
+    #[test]
+    fn the_in_doubt_window_defaults_to_four_timeouts_and_at_least_a_minute() {
+        let read = |json: &str| {
+            let mut fields = parse(json).unwrap();
+            Settings::read(&mut fields, "eguma", Some("https://api.e-guma.ch".into())).map(|s| s.in_doubt_window_ms)
+        };
+        assert_eq!(read("{}").unwrap(), 60_000);
+        assert_eq!(read(r#"{"timeout_ms":30000}"#).unwrap(), 120_000);
+        assert_eq!(read(r#"{"in_doubt_window_ms":2500}"#).unwrap(), 2500);
+        let err = read(r#"{"in_doubt_window_ms":-1}"#).unwrap_err();
+        assert!(err.message.contains("`in_doubt_window_ms`"), "{}", err.message);
+        assert_eq!(err.status(), VlStatus::VL_CONFIG);
     }
 
     #[test]

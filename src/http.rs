@@ -23,6 +23,14 @@ use crate::tls::{TlsConnector, read_ca_file};
 /// Largest response body accepted from a provider. Real answers are a few kilobytes.
 pub(crate) const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 
+/// A money-moving request is never sent on a connection that has been idle longer than this.
+/// A server closes idle keep-alive connections after its own timeout (Apache httpd and Node.js:
+/// 5 s, the shortest common default; nginx 75 s; IIS 120 s), and a request sent just as it closes
+/// is lost with the connection — for a money-moving request, an outcome in doubt. Two seconds
+/// stays well clear of the shortest common timeout, and costs nothing at a till where a balance
+/// read comes just before the redeem. Reads keep ureq's 15 s (a lost read is simply retried).
+pub(crate) const MONEY_MAX_IDLE: Duration = Duration::from_secs(2);
+
 /// One request to a provider.
 #[derive(Debug)]
 pub struct HttpRequest {
@@ -152,6 +160,7 @@ impl Http {
             // Several lanes may share one client: keep their connections.
             .max_idle_connections(32)
             .max_idle_connections_per_host(16)
+            .max_idle_age(READ_MAX_IDLE)
             .build();
         // ureq's default chain for an HTTP(S) proxy and plain TCP, steady socket timeouts, and
         // TLS verified by the operating system (src/tls.rs).
@@ -166,8 +175,15 @@ impl Http {
 
     /// Sends one request and reads the whole answer within `budget` (connecting, sending and
     /// reading the body, however slowly the bytes come). HTTP error statuses are answers, not
-    /// failures; redirects are returned as answers, never followed.
-    pub fn send(&self, request: &HttpRequest, budget: Duration) -> std::result::Result<HttpResponse, Failure> {
+    /// failures; redirects are unusable answers, never followed. A money-moving request goes on a
+    /// connection idle at most [`MONEY_MAX_IDLE`] (else a new one).
+    pub fn send(
+        &self,
+        request: &HttpRequest,
+        budget: Duration,
+        moves_money: bool,
+    ) -> std::result::Result<HttpResponse, Failure> {
+        let max_idle = if moves_money { MONEY_MAX_IDLE } else { READ_MAX_IDLE };
         let started = Instant::now();
         let mut builder = http::Request::builder().method(request.method.clone()).uri(&request.url);
         for (name, value) in &request.headers {
@@ -179,9 +195,11 @@ impl Http {
                 .header("content-type", "application/json")
                 .body(body.as_slice())
                 .map_err(invalid)
-                .and_then(|r| self.run(r, budget)),
-            (None, Some(form)) => builder.body(form.as_bytes()).map_err(invalid).and_then(|r| self.run(r, budget)),
-            (None, None) => builder.body(()).map_err(invalid).and_then(|r| self.run(r, budget)),
+                .and_then(|r| self.run(r, budget, max_idle)),
+            (None, Some(form)) => {
+                builder.body(form.as_bytes()).map_err(invalid).and_then(|r| self.run(r, budget, max_idle))
+            }
+            (None, None) => builder.body(()).map_err(invalid).and_then(|r| self.run(r, budget, max_idle)),
         };
         let mut response = result?;
         let status = response.status().as_u16();
@@ -206,11 +224,15 @@ impl Http {
         &self,
         request: http::Request<B>,
         budget: Duration,
+        max_idle: Duration,
     ) -> Result<http::Response<ureq::Body>, Failure> {
-        let request = self.agent.configure_request(request).timeout_global(Some(budget)).build();
+        let request = self.agent.configure_request(request).timeout_global(Some(budget)).max_idle_age(max_idle).build();
         self.agent.run(request).map_err(classify)
     }
 }
+
+/// Reads may reuse a connection idle this long (ureq's default).
+const READ_MAX_IDLE: Duration = Duration::from_secs(15);
 
 /// Socket timeouts are rounded up to this step.
 const TIMEOUT_STEP_MS: u64 = 10;

@@ -1,31 +1,42 @@
 //! The journal: every money-moving operation, recorded and flushed to disk before it is sent, and
-//! settled after (API.md §7).
+//! settled after (API.md §7). It stores entries; what they mean is the engine's business
+//! (`transaction`).
 //!
 //! On disk it is a JSON-lines file: a header line, then one line per change of an entry, each a
 //! complete snapshot (the last line of an id wins). Every line is written and `fsync`ed before the
-//! library goes on, so a `kill -9` at any instant leaves at most a torn last line, which is
-//! ignored when the file is read again. Compaction rewrites the file to a temporary one and renames
-//! it over the original (atomic), keeping unsettled entries and recently settled ones.
+//! library goes on. A write that fails (disk full, file size limit) is cut back to the last complete
+//! line at once, so the next line never lands glued to half a line; a kill in the middle of a write
+//! leaves at most a torn last line without its newline, which is dropped when the file is read
+//! again. Any other line that does not read back is damage: the journal refuses to open
+//! (`VL_CONFIG`, naming the file and the line) rather than drop what it may hold. Compaction
+//! rewrites the file to a temporary one and renames it over the original (atomic), keeping open
+//! entries, recently settled ones and those whose outcome the POS has not been told yet.
 //!
 //! One process holds a journal at a time: a second process opening it gets `VL_CONFIG` (a lock on
-//! `<journal>.lock`). Within a process, every client configured with the same path shares one
-//! instance, so several clients and threads write it safely.
+//! `<journal>.lock`, beside the file the path resolves to, symbolic links followed). Within a
+//! process, every client configured with the same file shares one instance.
+//!
+//! Open entries are indexed by account, by voucher and by due time, so a call costs the same with
+//! thousands of open entries as with none.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{File, OpenOptions};
+use std::hash::{BuildHasher, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use once_cell::sync::Lazy;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::operation::Operation;
 
-/// Settled entries are kept this long (for `vl_pending`-style support questions and the log of
-/// what happened), then dropped at the next compaction.
+/// Settled entries are kept this long (for support questions and the end-of-day view), then
+/// dropped at the next compaction.
 pub(crate) const SETTLED_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 /// At most this many settled entries are kept, newest first.
 pub(crate) const SETTLED_KEEP_MAX: usize = 1000;
@@ -40,9 +51,11 @@ const HEADER: &str = r#"{"voucherlink_journal":1}"#;
 pub enum State {
     /// Recorded, about to be sent or being sent. Found after a restart, it is in doubt.
     Sending,
-    /// Sent, and the answer was lost: the outcome is unknown until resolved.
+    /// Sent, and the outcome is unknown: the answer was lost, or no effect is visible yet while
+    /// the request could still land.
     InDoubt,
-    /// An undo (cancel, deactivation, reversal) that must still be sent; retried with backoff.
+    /// An undo (cancel, reversal) whose earlier attempts are known not to have landed: to be sent
+    /// again, with backoff.
     Queued,
     /// Settled: it went through.
     Done,
@@ -78,14 +91,15 @@ pub struct Entry {
     pub id: String,
     /// Provider id.
     pub provider: String,
-    /// The provider account: its base URL (entries are resolved by clients of the same account).
+    /// The provider account: its normalized base URL.
     pub account: String,
-    /// Operation name (`redeem`, `cancel_redemption`, ...).
-    pub operation: String,
+    /// What it does.
+    pub operation: Operation,
     /// Where it stands.
     pub state: State,
-    /// The voucher's canonical code.
-    pub code: Option<String>,
+    /// The voucher's canonical code (the key operations on one voucher are serialized on).
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub code: String,
     /// Amount moved (decimal string).
     pub amount: Option<String>,
     /// ISO currency code.
@@ -100,7 +114,8 @@ pub struct Entry {
     pub created_ms: u64,
     /// Last changed, milliseconds since 1970 (UTC).
     pub updated_ms: u64,
-    /// What the provider showed before sending (e.g. the balance), to resolve a lost answer.
+    /// What the provider showed before the first attempt (e.g. the balance): what a lost answer
+    /// is checked against. The provider's own serde type.
     pub evidence: Value,
     /// What the provider needs to send it again or undo it (never a secret).
     pub data: Value,
@@ -111,27 +126,39 @@ pub struct Entry {
     /// For a reversed (or being reversed) entry: its reversal.
     #[serde(default)]
     pub reversed_by: Option<String>,
-    /// Send attempts so far (for queued undos).
+    /// Send attempts so far.
     pub attempts: u32,
-    /// When a queued undo may next be retried (ms since 1970).
+    /// When it is next looked at again by itself (ms since 1970).
     pub next_attempt_ms: Option<u64>,
+    /// Until when its last attempt may still land at the provider (ms since 1970): "not applied"
+    /// is not concluded before. Absent when the last attempt got an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lands_until_ms: Option<u64>,
+    /// The call that made it answered without its outcome (`VL_IN_DOUBT`): `vl_recover` reports
+    /// it once it is settled, however it was settled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outcome_unreported: bool,
     /// The last failure, for people.
     pub last_error: Option<String>,
     /// How it was settled, for people.
     pub note: Option<String>,
 }
 
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(de: D) -> std::result::Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(de)?.unwrap_or_default())
+}
+
 impl Entry {
     /// A new entry in state `sending`, created now, with nothing else known yet.
-    pub fn new(id: String, provider: &str, account: &str, operation: &str) -> Entry {
+    pub fn new(id: String, provider: &str, account: &str, operation: Operation, code: &str) -> Entry {
         let now = now_ms();
         Entry {
             id,
             provider: provider.to_string(),
             account: account.to_string(),
-            operation: operation.to_string(),
+            operation,
             state: State::Sending,
-            code: None,
+            code: code.to_string(),
             amount: None,
             currency: None,
             reference: None,
@@ -146,73 +173,114 @@ impl Entry {
             reversed_by: None,
             attempts: 0,
             next_attempt_ms: None,
+            lands_until_ms: None,
+            outcome_unreported: false,
             last_error: None,
             note: None,
         }
     }
+
+    /// Reads a provider's typed evidence, data or result back from the entry.
+    pub fn read<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
+        T::deserialize(value).ok()
+    }
 }
 
-/// The process-wide registry of open journal files: one instance per path.
+/// The journal form of a provider's typed evidence, data or result (its own serde type).
+pub fn typed<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// The process-wide registry of open journal files: one instance per file.
 static OPEN: Lazy<Mutex<HashMap<PathBuf, Weak<Journal>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
 
-struct Inner {
-    /// The append handle; None for an in-memory journal.
-    file: Option<File>,
-    entries: HashMap<String, Entry>,
-    appended: usize,
-    /// Codes (account, code) with a money-moving operation in flight in this process.
-    busy_codes: HashSet<(String, String)>,
-    /// Threads waiting in `claim_code` (a release wakes them only if there are any: a futex wake
-    /// is a syscall).
-    waiting: usize,
-    /// Entries being worked on in this process (not to be recovered concurrently).
-    busy_entries: HashSet<String>,
+/// Where entries are kept.
+enum Store {
+    /// Only in memory (no `journal_path`): open entries, and settled ones until reported.
+    Memory,
+    /// A file, appended to; `len` is the length of its complete lines. `file` is None when it must
+    /// be written whole before the next line: it lags behind memory (a change it could not take)
+    /// or could not be repaired after a failed write.
+    File { path: PathBuf, file: Option<File>, len: u64 },
 }
 
-/// A journal: on disk at a path, or in memory (without `journal_path`: same rules, no survival
-/// across restarts, open entries only).
+/// The entries, with the indexes the engine asks by.
+#[derive(Default)]
+struct Index {
+    /// Open entries: (account, created, id).
+    open: BTreeSet<(String, u64, String)>,
+    /// Open entries by voucher: (account, code, id).
+    by_voucher: BTreeSet<(String, String, String)>,
+    /// Queued undos by due time: (account, due, id).
+    due: BTreeSet<(String, u64, String)>,
+    /// Settled entries whose outcome the POS has not been told: (account, id).
+    unreported: BTreeSet<(String, String)>,
+}
+
+impl Index {
+    fn update(&mut self, old: Option<&Entry>, new: Option<&Entry>) {
+        if let Some(e) = old {
+            self.open.remove(&(e.account.clone(), e.created_ms, e.id.clone()));
+            self.by_voucher.remove(&(e.account.clone(), e.code.clone(), e.id.clone()));
+            self.due.remove(&(e.account.clone(), e.next_attempt_ms.unwrap_or(0), e.id.clone()));
+            self.unreported.remove(&(e.account.clone(), e.id.clone()));
+        }
+        if let Some(e) = new {
+            if e.state.is_open() {
+                self.open.insert((e.account.clone(), e.created_ms, e.id.clone()));
+                self.by_voucher.insert((e.account.clone(), e.code.clone(), e.id.clone()));
+                if e.state == State::Queued {
+                    self.due.insert((e.account.clone(), e.next_attempt_ms.unwrap_or(0), e.id.clone()));
+                }
+            } else if e.outcome_unreported {
+                self.unreported.insert((e.account.clone(), e.id.clone()));
+            }
+        }
+    }
+}
+
+struct Inner {
+    store: Store,
+    entries: HashMap<String, Entry>,
+    index: Index,
+    appended: usize,
+}
+
+/// A journal: on disk at a path, or in memory (without `journal_path`: the same rules, no
+/// survival across restarts).
 pub struct Journal {
-    path: Option<PathBuf>,
     /// Held for the journal's life: the inter-process lock.
     _lock: Option<File>,
     inner: Mutex<Inner>,
-    released: Condvar,
 }
 
 impl Journal {
-    /// A journal that lives only as long as the process. It holds open entries only: a settled one
-    /// is dropped as it settles (nobody could read it: `vl_pending` lists open entries, and there
-    /// is no file for support to read).
+    /// A journal that lives only as long as the process. It holds open entries, and settled ones
+    /// until their outcome is reported (nobody could read others: there is no file for support).
     pub fn memory() -> Arc<Journal> {
-        Arc::new(Journal {
-            path: None,
-            _lock: None,
-            inner: Mutex::new(Inner::new(None, HashMap::new())),
-            released: Condvar::new(),
-        })
+        Arc::new(Journal { _lock: None, inner: Mutex::new(Inner::new(Store::Memory, HashMap::new())) })
     }
 
     /// Opens (or creates) the journal at `path`, shared by every client of this process that names
-    /// the same file. Errors are `VL_CONFIG`.
+    /// the same file (after following symbolic links). Errors are `VL_CONFIG`.
     pub fn open(path: &Path) -> Result<Arc<Journal>> {
-        let key = canonical(path)?;
+        let resolved = resolve(path)?;
         let mut open = OPEN.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(journal) = open.get(&key).and_then(Weak::upgrade) {
+        if let Some(journal) = open.get(&resolved).and_then(Weak::upgrade) {
             return Ok(journal);
         }
-        let journal = Arc::new(Journal::open_file(&key)?);
+        let journal = Arc::new(Journal::open_file(&resolved)?);
         open.retain(|_, w| w.strong_count() > 0);
-        open.insert(key, Arc::downgrade(&journal));
+        open.insert(resolved, Arc::downgrade(&journal));
         Ok(journal)
     }
 
     fn open_file(path: &Path) -> Result<Journal> {
         let shown = path.display();
         let lock_path = sibling(path, ".lock");
-        let lock =
-            OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| {
-                Error::config(format!("the journal lock {} cannot be opened: {e}", lock_path.display()))
-            })?;
+        let lock = private_file(OpenOptions::new().create(true).truncate(false).write(true))
+            .open(&lock_path)
+            .map_err(|e| Error::config(format!("the journal lock {} cannot be opened: {e}", lock_path.display())))?;
         if let Err(e) = lock.try_lock() {
             return Err(Error::config(format!(
                 "the journal {shown} is in use by another process ({e}); each till process needs its own journal_path"
@@ -223,14 +291,10 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
             Err(e) => return Err(Error::config(format!("the journal {shown} cannot be read: {e}"))),
         };
-        let journal = Journal {
-            path: Some(path.to_path_buf()),
-            _lock: Some(lock),
-            inner: Mutex::new(Inner::new(None, entries)),
-            released: Condvar::new(),
-        };
+        let store = Store::File { path: path.to_path_buf(), file: None, len: 0 };
+        let journal = Journal { _lock: Some(lock), inner: Mutex::new(Inner::new(store, entries)) };
         // Rewrite it at once: drops a torn tail and old settled entries, and proves it is writable.
-        journal.compact(&mut journal.lock())?;
+        journal.lock().compact()?;
         Ok(journal)
     }
 
@@ -239,43 +303,41 @@ impl Journal {
     }
 
     /// The file, if on disk.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+    pub fn path(&self) -> Option<PathBuf> {
+        match &self.lock().store {
+            Store::File { path, .. } => Some(path.clone()),
+            Store::Memory => None,
+        }
     }
 
-    /// Records an entry (new or changed) durably before returning. If this fails the caller must
-    /// not send (or must report that the outcome could not be recorded).
-    pub fn record(&self, entry: &Entry) -> Result<()> {
+    /// Records an entry durably, or not at all: when the write fails, the journal (file and
+    /// memory) is as before and the error says so. For a request about to be sent.
+    pub fn record_durably(&self, entry: &Entry) -> Result<()> {
         let mut inner = self.lock();
-        if self.path.is_some() {
-            if inner.file.is_none() {
-                // An earlier compaction could not write the file: write it whole now, or refuse.
-                self.compact(&mut inner)?;
-            }
-            let Some(file) = inner.file.as_mut() else { return Err(Error::internal("the journal file is not open")) };
-            let mut line = serde_json::to_string(entry).map_err(|e| Error::internal(format!("journal entry: {e}")))?;
-            line.push('\n');
-            file.write_all(line.as_bytes()).and_then(|_| file.sync_data()).map_err(|e| self.write_error(e))?;
-        }
-        if self.path.is_none() && !entry.state.is_open() {
-            inner.entries.remove(&entry.id);
-            return Ok(());
-        }
-        inner.entries.insert(entry.id.clone(), entry.clone());
-        inner.appended += 1;
-        if self.path.is_some() && inner.appended >= COMPACT_EVERY {
-            // The entry itself is recorded; a compaction that fails leaves no file open, so the
-            // next record writes the file whole again or refuses.
-            if let Err(e) = self.compact(&mut inner) {
-                crate::log::emit(crate::log::Level::Error, &e.message);
-            }
-        }
+        inner.write(entry)?;
+        inner.remember(entry.clone());
         Ok(())
     }
 
-    fn write_error(&self, e: std::io::Error) -> Error {
-        let path = self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-        Error::config(format!("the journal {path} cannot be written ({e}); nothing was sent"))
+    /// Records a change of an entry. The change always holds for this process; should the file
+    /// not take it, the file is written whole at the next chance, and the error is returned (for
+    /// the log: after money moved, a failing disk must not turn success into failure).
+    pub fn record(&self, entry: &Entry) -> Result<()> {
+        let mut inner = self.lock();
+        inner.remember(entry.clone());
+        let written = if inner.is_dirty() { inner.compact() } else { inner.write(entry) };
+        if written.is_err() {
+            // The file lacks this change: it is written whole from memory at the next chance.
+            inner.store_file_lost();
+        }
+        if written.is_ok() && inner.appended >= COMPACT_EVERY {
+            // The entry itself is on disk; a compaction that fails leaves the file to be written
+            // whole at the next record.
+            if let Err(e) = inner.compact() {
+                crate::log::emit(crate::log::Level::Error, &e.message);
+            }
+        }
+        written
     }
 
     /// One entry by id.
@@ -283,64 +345,147 @@ impl Journal {
         self.lock().entries.get(id).cloned()
     }
 
-    /// The unsettled entries of an account, oldest first.
+    /// The open entries of one voucher of an account, oldest first.
+    pub fn open_for_voucher(&self, account: &str, code: &str) -> Vec<Entry> {
+        let inner = self.lock();
+        let start = (account.to_string(), code.to_string(), String::new());
+        let mut found: Vec<Entry> = inner
+            .index
+            .by_voucher
+            .range(start..)
+            .take_while(|(a, c, _)| a == account && c == code)
+            .filter_map(|(_, _, id)| inner.entries.get(id).cloned())
+            .collect();
+        found.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+        found
+    }
+
+    /// The open entries of an account, oldest first.
     pub fn open_entries(&self, account: &str) -> Vec<Entry> {
         let inner = self.lock();
-        let mut open: Vec<Entry> =
-            inner.entries.values().filter(|e| e.account == account && e.state.is_open()).cloned().collect();
-        open.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
-        open
+        inner
+            .index
+            .open
+            .range((account.to_string(), 0, String::new())..)
+            .take_while(|(a, _, _)| a == account)
+            .filter_map(|(_, _, id)| inner.entries.get(id).cloned())
+            .collect()
     }
 
-    /// Claims a voucher for one money-moving operation in this process, waiting (until
-    /// `deadline`) while another operation holds it. Operations on one voucher are serialized so
-    /// that a lost answer can be resolved from the voucher's state.
-    pub fn claim_code(self: &Arc<Self>, account: &str, code: &str, deadline: Instant) -> Option<CodeClaim> {
-        let key = (account.to_string(), code.to_string());
-        let mut inner = self.lock();
-        while inner.busy_codes.contains(&key) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return None;
+    /// The queued entry of an account that is due first, if one is due at `now_ms`.
+    pub fn next_due(&self, account: &str, now_ms: u64) -> Option<Entry> {
+        let inner = self.lock();
+        let (a, due, id) = inner.index.due.range((account.to_string(), 0, String::new())..).next()?;
+        (a == account && *due <= now_ms).then(|| inner.entries.get(id).cloned()).flatten()
+    }
+
+    /// Settled entries of an account whose outcome the POS has not been told yet.
+    pub fn unreported(&self, account: &str) -> Vec<Entry> {
+        let inner = self.lock();
+        let mut found: Vec<Entry> = inner
+            .index
+            .unreported
+            .range((account.to_string(), String::new())..)
+            .take_while(|(a, _)| a == account)
+            .filter_map(|(_, id)| inner.entries.get(id).cloned())
+            .collect();
+        found.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+        found
+    }
+
+    /// How many open entries each account has (for the warning about other accounts' entries).
+    pub fn open_counts(&self) -> Vec<(String, usize)> {
+        let inner = self.lock();
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for (account, _, _) in &inner.index.open {
+            match counts.last_mut() {
+                Some((a, n)) if a == account => *n += 1,
+                _ => counts.push((account.clone(), 1)),
             }
-            inner.waiting += 1;
-            inner = self.released.wait_timeout(inner, left).unwrap_or_else(|p| p.into_inner()).0;
-            inner.waiting -= 1;
         }
-        inner.busy_codes.insert(key.clone());
-        Some(CodeClaim { journal: self.clone(), key })
+        counts
+    }
+}
+
+impl Inner {
+    fn new(store: Store, entries: HashMap<String, Entry>) -> Inner {
+        let mut index = Index::default();
+        for e in entries.values() {
+            index.update(None, Some(e));
+        }
+        Inner { store, entries, index, appended: 0 }
     }
 
-    /// Claims an entry for recovery; None if another thread is working on it.
-    pub fn claim_entry(self: &Arc<Self>, id: &str) -> Option<EntryClaim> {
-        let mut inner = self.lock();
-        if !inner.busy_entries.insert(id.to_string()) {
-            return None;
-        }
-        Some(EntryClaim { journal: self.clone(), id: id.to_string() })
+    /// Whether the file lags behind memory (a failed write) and must be written whole.
+    fn is_dirty(&self) -> bool {
+        matches!(self.store, Store::File { file: None, .. })
     }
 
-    /// Rewrites the file with the entries worth keeping.
-    fn compact(&self, inner: &mut Inner) -> Result<()> {
+    /// Takes an entry's new state into memory (a memory journal forgets what nobody can ask for).
+    fn remember(&mut self, entry: Entry) {
+        let old = self.entries.get(&entry.id);
+        self.index.update(old, Some(&entry));
+        if matches!(self.store, Store::Memory) && !entry.state.is_open() && !entry.outcome_unreported {
+            self.entries.remove(&entry.id);
+        } else {
+            self.entries.insert(entry.id.clone(), entry);
+        }
+    }
+
+    /// Appends one entry's line to the file (writing the file whole first if it lags behind).
+    /// A failed append is cut back to the last complete line.
+    fn write(&mut self, entry: &Entry) -> Result<()> {
+        if self.is_dirty() {
+            self.compact()?;
+        }
+        let Store::File { path, file: Some(file), len } = &mut self.store else { return Ok(()) };
+        let mut line = serde_json::to_vec(entry).map_err(|e| Error::internal(format!("journal entry: {e}")))?;
+        line.push(b'\n');
+        match file.write_all(&line).and_then(|()| file.sync_data()) {
+            Ok(()) => {
+                *len += line.len() as u64;
+                self.appended += 1;
+                Ok(())
+            }
+            Err(e) => {
+                let error = write_error(path, &e);
+                if file.set_len(*len).and_then(|()| file.sync_data()).is_err() {
+                    // Not even that: the file is written whole before its next line.
+                    self.store_file_lost();
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn store_file_lost(&mut self) {
+        if let Store::File { file, .. } = &mut self.store {
+            *file = None;
+        }
+    }
+
+    /// Drops old settled entries and, on disk, rewrites the file with what is kept.
+    fn compact(&mut self) -> Result<()> {
         let now = now_ms();
-        let (retention, keep_max) = match self.path {
-            Some(_) => (SETTLED_RETENTION.as_millis() as u64, SETTLED_KEEP_MAX),
-            None => (0, 0),
+        let (retention, keep_max) = match self.store {
+            Store::File { .. } => (SETTLED_RETENTION.as_millis() as u64, SETTLED_KEEP_MAX),
+            Store::Memory => (0, 0),
         };
-        let mut settled: Vec<&Entry> = inner
+        let mut settled: Vec<(u64, String)> = self
             .entries
             .values()
-            .filter(|e| !e.state.is_open() && now.saturating_sub(e.updated_ms) < retention)
+            .filter(|e| !e.state.is_open() && !e.outcome_unreported && now.saturating_sub(e.updated_ms) < retention)
+            .map(|e| (e.updated_ms, e.id.clone()))
             .collect();
-        settled.sort_by_key(|e| std::cmp::Reverse(e.updated_ms));
-        let keep_settled: HashSet<String> = settled.iter().take(keep_max).map(|e| e.id.clone()).collect();
-        inner.entries.retain(|id, e| e.state.is_open() || keep_settled.contains(id));
-        inner.appended = 0;
+        settled.sort_by(|a, b| b.cmp(a));
+        settled.truncate(keep_max);
+        let keep: std::collections::HashSet<String> = settled.into_iter().map(|(_, id)| id).collect();
+        self.entries.retain(|id, e| e.state.is_open() || e.outcome_unreported || keep.contains(id));
+        self.appended = 0;
 
-        let Some(path) = self.path.as_deref() else { return Ok(()) };
-        inner.file = None;
-        let temp = sibling(path, ".tmp");
-        let mut kept: Vec<&Entry> = inner.entries.values().collect();
+        let Store::File { path, file, len } = &mut self.store else { return Ok(()) };
+        *file = None;
+        let mut kept: Vec<&Entry> = self.entries.values().collect();
         kept.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
         let mut text = String::from(HEADER);
         text.push('\n');
@@ -348,66 +493,57 @@ impl Journal {
             text.push_str(&serde_json::to_string(e).map_err(|e| Error::internal(format!("journal entry: {e}")))?);
             text.push('\n');
         }
+        let temp = sibling(path, ".tmp");
         let write = || -> std::io::Result<File> {
-            let mut f = File::create(&temp)?;
+            let mut f = private_file(OpenOptions::new().create(true).truncate(true).write(true)).open(&temp)?;
             f.write_all(text.as_bytes())?;
             f.sync_all()?;
             drop(f);
-            std::fs::rename(&temp, path)?;
+            std::fs::rename(&temp, &*path)?;
             sync_dir(path);
-            OpenOptions::new().append(true).open(path)
+            OpenOptions::new().append(true).open(&*path)
         };
-        inner.file = Some(write().map_err(|e| self.write_error(e))?);
-        Ok(())
-    }
-}
-
-impl Inner {
-    fn new(file: Option<File>, entries: HashMap<String, Entry>) -> Inner {
-        Inner { file, entries, appended: 0, busy_codes: HashSet::new(), waiting: 0, busy_entries: HashSet::new() }
-    }
-}
-
-/// A voucher claimed by one operation; released on drop.
-pub struct CodeClaim {
-    journal: Arc<Journal>,
-    key: (String, String),
-}
-
-impl Drop for CodeClaim {
-    fn drop(&mut self) {
-        let mut inner = self.journal.lock();
-        inner.busy_codes.remove(&self.key);
-        if inner.waiting > 0 {
-            self.journal.released.notify_all();
+        match write() {
+            Ok(f) => {
+                *file = Some(f);
+                *len = text.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                Err(write_error(path, &e))
+            }
         }
     }
 }
 
-/// An entry claimed for recovery; released on drop.
-pub struct EntryClaim {
-    journal: Arc<Journal>,
-    id: String,
+fn write_error(path: &Path, e: &std::io::Error) -> Error {
+    Error::config(format!("the journal {} cannot be written ({e}); nothing was sent", path.display()))
 }
 
-impl Drop for EntryClaim {
-    fn drop(&mut self) {
-        self.journal.lock().busy_entries.remove(&self.id);
-    }
-}
-
-/// Reads a journal file: the last snapshot of each id wins; a torn or unreadable line is skipped.
+/// Reads a journal file: the last snapshot of each id wins. A torn last line (no newline: a kill
+/// mid-write) is dropped; any other line that does not read back refuses the open.
 fn read_entries(file: File, path: &Path) -> Result<HashMap<String, Entry>> {
     let mut entries = HashMap::new();
-    for (n, line) in BufReader::new(file).split(b'\n').enumerate() {
-        let line = line.map_err(|e| Error::config(format!("the journal {} cannot be read: {e}", path.display())))?;
-        if n == 0 {
-            if line.is_empty() {
-                continue;
-            }
-            let header: Option<Value> = serde_json::from_slice(&line).ok();
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        let read = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::config(format!("the journal {} cannot be read: {e}", path.display())))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let complete = line.last() == Some(&b'\n');
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        if number == 1 {
+            let header: Option<Value> = serde_json::from_slice(text).ok();
             match header.as_ref().and_then(|h| h.get("voucherlink_journal")) {
                 Some(v) if v == 1 => continue,
+                _ if text.is_empty() => continue,
                 _ => {
                     return Err(Error::config(format!(
                         "{} is not a voucherlink journal (or a newer version's): refusing to overwrite it",
@@ -416,25 +552,72 @@ fn read_entries(file: File, path: &Path) -> Result<HashMap<String, Entry>> {
                 }
             }
         }
-        // A torn last line (a kill mid-write) does not parse and is skipped.
-        if let Ok(entry) = serde_json::from_slice::<Entry>(&line) {
-            entries.insert(entry.id.clone(), entry);
+        match serde_json::from_slice::<Entry>(text) {
+            Ok(entry) => {
+                entries.insert(entry.id.clone(), entry);
+            }
+            // A kill in the middle of writing the last line.
+            Err(_) if !complete => break,
+            Err(e) => {
+                return Err(Error::config(format!(
+                    "the journal {} is damaged at line {number} ({e}); it was left as it is. The line may hold an \
+                     open operation: restore the file from a backup, or move it aside and settle its open \
+                     operations by hand in the provider's back office (`voucherlink journal list --journal <file>` \
+                     shows what it holds)",
+                    path.display()
+                )));
+            }
         }
     }
     Ok(entries)
 }
 
-fn canonical(path: &Path) -> Result<PathBuf> {
-    let name =
-        path.file_name().ok_or_else(|| Error::config(format!("`journal_path` {} names no file", path.display())))?;
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let dir = parent
-        .canonicalize()
-        .map_err(|e| Error::config(format!("the folder of `journal_path` {} is not usable: {e}", path.display())))?;
-    Ok(dir.join(name))
+/// The file a journal path names: symbolic links followed (the file itself and its folders), so
+/// that the lock and the compaction's temporary file sit beside the real file.
+fn resolve(path: &Path) -> Result<PathBuf> {
+    let unusable = |e: std::io::Error| Error::config(format!("`journal_path` {} is not usable: {e}", path.display()));
+    let mut current = path.to_path_buf();
+    for _ in 0..32 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current).map_err(unusable)?;
+                current = match current.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    _ => target,
+                };
+            }
+            Ok(meta) if meta.is_dir() => {
+                return Err(Error::config(format!("`journal_path` {} is a folder, not a file", path.display())));
+            }
+            Ok(_) => return current.canonicalize().map_err(unusable),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let name = current
+                    .file_name()
+                    .ok_or_else(|| Error::config(format!("`journal_path` {} names no file", path.display())))?;
+                let parent = match current.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p,
+                    _ => Path::new("."),
+                };
+                let dir = parent.canonicalize().map_err(|e| {
+                    Error::config(format!("the folder of `journal_path` {} is not usable: {e}", path.display()))
+                })?;
+                return Ok(dir.join(name));
+            }
+            Err(e) => return Err(unusable(e)),
+        }
+    }
+    Err(Error::config(format!("`journal_path` {} has too many levels of symbolic links", path.display())))
+}
+
+/// Files of the journal hold voucher codes: readable by the till's user only (Unix).
+fn private_file(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600)
+    }
+    #[cfg(not(unix))]
+    options
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
@@ -465,12 +648,27 @@ pub fn iso8601(ms: u64) -> String {
     humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
 }
 
+/// A new transaction id: `vl-` + milliseconds since 1970 + 64 random bits, in hex. Unique across
+/// tills and restarts; the journal id of a money-moving call, sent to the provider as our
+/// reference where it has a field for one.
+pub fn new_transaction_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    // RandomState is seeded from the OS per process; hashing a counter and the clock through it
+    // gives distinct, unpredictable values without another dependency.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u128(now.as_nanos());
+    hasher.write_u32(std::process::id());
+    format!("vl-{:011x}-{:016x}", now.as_millis(), hasher.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn entry(id: &str, state: State) -> Entry {
-        Entry { state, code: Some("C".into()), ..Entry::new(id.into(), "eguma", "http://x", "redeem") }
+        Entry { state, ..Entry::new(id.into(), "eguma", "http://x", Operation::Redeem, "C") }
     }
 
     fn temp_path(name: &str) -> PathBuf {
@@ -481,13 +679,13 @@ mod tests {
     }
 
     #[test]
-    fn survives_reopening_and_ignores_a_torn_last_line() {
+    fn survives_reopening_and_drops_a_torn_last_line() {
         let path = temp_path("torn");
         {
             let j = Journal::open(&path).unwrap();
-            j.record(&entry("a", State::Sending)).unwrap();
-            j.record(&entry("b", State::Sending)).unwrap();
-            j.record(&Entry { state: State::Done, ..entry("b", State::Done) }).unwrap();
+            j.record_durably(&entry("a", State::Sending)).unwrap();
+            j.record_durably(&entry("b", State::Sending)).unwrap();
+            j.record(&entry("b", State::Done)).unwrap();
         }
         // A kill in the middle of writing the next line.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
@@ -504,11 +702,52 @@ mod tests {
     }
 
     #[test]
-    fn one_instance_per_path_in_a_process() {
+    fn a_damaged_line_refuses_the_open_and_the_file_is_left_as_it_is() {
+        let path = temp_path("damaged");
+        {
+            let j = Journal::open(&path).unwrap();
+            j.record_durably(&entry("in-doubt", State::InDoubt)).unwrap();
+            j.record_durably(&entry("later", State::Done)).unwrap();
+        }
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.windows(10).position(|w| w == b"\"in_doubt\"").unwrap();
+        bytes[at + 4] ^= 0x20; // one flipped bit in the in-doubt entry's line: "in_Doubt"
+        std::fs::write(&path, &bytes).unwrap();
+        let err = Journal::open(&path).err().expect("a damaged journal is refused");
+        assert_eq!(err.status(), crate::VlStatus::VL_CONFIG);
+        assert!(err.message.contains("damaged at line 2"), "{}", err.message);
+        assert!(err.message.contains(&path.display().to_string()), "{}", err.message);
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing rewritten");
+    }
+
+    #[test]
+    fn one_instance_per_file_in_a_process_also_through_a_symbolic_link() {
         let path = temp_path("shared");
         let a = Journal::open(&path).unwrap();
         let b = Journal::open(&path.parent().unwrap().join(".").join("journal.jsonl")).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
+        #[cfg(unix)]
+        {
+            let link = path.parent().unwrap().join("link.jsonl");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            let c = Journal::open(&link).unwrap();
+            assert!(Arc::ptr_eq(&a, &c), "the link names the same journal");
+            c.lock().compact().unwrap();
+            assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+            assert!(!path.parent().unwrap().join("link.jsonl.lock").exists(), "the lock sits beside the real file");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_files_are_private_to_the_till_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = temp_path("mode");
+        let j = Journal::open(&path).unwrap();
+        j.record_durably(&entry("a", State::Sending)).unwrap();
+        for p in [path.clone(), sibling(&path, ".lock")] {
+            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600, "{}", p.display());
+        }
     }
 
     #[test]
@@ -521,22 +760,26 @@ mod tests {
     }
 
     #[test]
-    fn compaction_keeps_open_entries_and_drops_old_settled_ones() {
+    fn compaction_keeps_open_and_unreported_entries_and_drops_old_settled_ones() {
         let path = temp_path("compact");
         let j = Journal::open(&path).unwrap();
         let mut old = entry("old", State::Done);
         old.updated_ms = now_ms() - SETTLED_RETENTION.as_millis() as u64 - 1;
         j.record(&old).unwrap();
+        let mut old_unreported = Entry { outcome_unreported: true, ..old.clone() };
+        old_unreported.id = "old-unreported".into();
+        j.record(&old_unreported).unwrap();
         j.record(&entry("open", State::InDoubt)).unwrap();
         j.record(&entry("recent", State::Failed)).unwrap();
-        j.compact(&mut j.lock()).unwrap();
+        j.lock().compact().unwrap();
         assert!(j.get("old").is_none());
-        assert!(j.get("open").is_some() && j.get("recent").is_some());
-        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 3, "header + 2 entries");
+        assert!(j.get("open").is_some() && j.get("recent").is_some() && j.get("old-unreported").is_some());
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 4, "header + 3 entries");
+        assert_eq!(j.unreported("http://x").len(), 1);
     }
 
     #[test]
-    fn after_a_failed_compaction_nothing_is_recorded_until_the_file_can_be_written() {
+    fn after_a_failed_compaction_the_change_holds_in_memory_and_the_file_follows_when_it_can() {
         let path = temp_path("compact-fails");
         let j = Journal::open(&path).unwrap();
         j.record(&entry("first", State::InDoubt)).unwrap();
@@ -544,33 +787,59 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         std::fs::create_dir(&path).unwrap();
         std::fs::write(path.join("in-the-way"), "x").unwrap();
-        for i in 0..COMPACT_EVERY - 1 {
-            // Recorded: the entry's line is written before the compaction (on the last) fails.
-            j.record(&entry(&format!("e{i}"), State::Failed)).unwrap();
-        }
-        let again = j.record(&entry("later", State::Sending));
-        assert_eq!(
-            again.unwrap_err().status(),
-            crate::status::VlStatus::VL_CONFIG,
-            "a record without a file must fail"
-        );
+        j.lock().store_file_lost();
+        assert!(j.record_durably(&entry("new", State::Sending)).is_err(), "nothing durable: refused");
+        assert!(j.get("new").is_none(), "and not in memory either");
+        assert!(j.record(&entry("first", State::Done)).is_err(), "the settle cannot be written…");
+        assert_eq!(j.get("first").unwrap().state, State::Done, "…but holds in memory");
         std::fs::remove_dir_all(&path).unwrap();
-        j.record(&entry("after", State::Sending)).unwrap();
+        j.record_durably(&entry("after", State::Sending)).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(r#""id":"first""#) && text.contains(r#""id":"after""#), "{text}");
+        assert!(
+            text.contains(
+                r#""id":"first","provider":"eguma","account":"http://x","operation":"redeem","state":"done""#
+            ),
+            "{text}"
+        );
+        assert!(text.contains(r#""id":"after""#), "{text}");
     }
 
     #[test]
-    fn an_in_memory_journal_stays_small_too() {
+    fn an_in_memory_journal_keeps_only_what_can_still_be_asked_for() {
         let j = Journal::memory();
-        for i in 0..(COMPACT_EVERY + SETTLED_KEEP_MAX + 10) {
+        for i in 0..(COMPACT_EVERY + 10) {
             j.record(&entry(&format!("e{i}"), State::Failed)).unwrap();
         }
         j.record(&entry("open", State::InDoubt)).unwrap();
         assert_eq!(j.lock().entries.len(), 1, "only the open entry is kept");
-        assert!(j.get("open").is_some());
+        j.record(&Entry { outcome_unreported: true, ..entry("open", State::Done) }).unwrap();
+        assert_eq!(j.unreported("http://x").len(), 1, "kept until the POS is told");
         j.record(&entry("open", State::Done)).unwrap();
-        assert!(j.lock().entries.is_empty(), "settled entries are dropped as they settle");
+        assert!(j.lock().entries.is_empty(), "then dropped");
+    }
+
+    #[test]
+    fn the_indexes_answer_by_voucher_and_due_time() {
+        let j = Journal::memory();
+        for i in 0..2000 {
+            j.record(&Entry { code: format!("V{i}"), ..entry(&format!("e{i}"), State::InDoubt) }).unwrap();
+        }
+        j.record(&Entry { next_attempt_ms: Some(50), ..entry("q", State::Queued) }).unwrap();
+        assert_eq!(j.open_for_voucher("http://x", "V7").len(), 1);
+        assert_eq!(j.open_for_voucher("http://x", "C").len(), 1);
+        assert!(j.open_for_voucher("http://y", "V7").is_empty());
+        assert_eq!(j.next_due("http://x", 49), None);
+        assert_eq!(j.next_due("http://x", 50).unwrap().id, "q");
+        assert_eq!(j.open_counts(), vec![("http://x".to_string(), 2001)]);
+        j.record(&entry("q", State::Done)).unwrap();
+        assert_eq!(j.next_due("http://x", u64::MAX), None);
+    }
+
+    #[test]
+    fn transaction_ids_are_distinct() {
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| new_transaction_id()).collect();
+        assert_eq!(ids.len(), 10_000);
+        assert!(ids.iter().all(|id| id.starts_with("vl-") && id.len() < 40));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The operations of API.md §6: one C function each, named `vl_<name>`.
 
-/// An operation a client can be asked to perform.
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An operation a client can be asked to perform. Serialized as its [`Operation::name`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// `vl_capabilities`: which operations this client's provider supports.
@@ -120,6 +122,25 @@ impl Operation {
     }
 }
 
+impl Serialize for Operation {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Operation {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(de)?;
+        Operation::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown operation {name:?}")))
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +151,9 @@ mod tests {
             assert_eq!(Operation::from_name(op.name()), Some(op));
         }
         assert_eq!(Operation::from_name("refund"), None);
+        let json = serde_json::to_string(&Operation::CancelRedemption).unwrap();
+        assert_eq!(json, "\"cancel_redemption\"");
+        assert_eq!(serde_json::from_str::<Operation>(&json).unwrap(), Operation::CancelRedemption);
+        assert!(serde_json::from_str::<Operation>("\"refund\"").is_err());
     }
 }

@@ -17,6 +17,14 @@ pub enum Fault {
     Status(u16),
     /// HTTP 200 with an unparseable body; nothing changed.
     Garbage,
+    /// Never answer; apply the change this long after the request arrived (a request that
+    /// reaches the provider after the client gave up: a slow provider, a proxy's queue). The
+    /// connection is closed then.
+    Late(Duration),
+    /// A server closing an idle keep-alive connection just as a request arrives on it: a request
+    /// on a connection that was idle at least this long is dropped unprocessed (the connection
+    /// closed). Requests on fresh or busier connections pass and do not use the rule up.
+    CloseIdle(Duration),
 }
 
 /// One armed fault.
@@ -84,6 +92,17 @@ impl FaultRule {
                 let ms = o["delay_ms"].as_u64().filter(|ms| *ms <= 600_000).ok_or("`delay_ms` must be 0..=600000")?;
                 Fault::Delay(Duration::from_millis(ms))
             }
+            Value::Object(o) if o.len() == 1 && o.contains_key("late_ms") => {
+                let ms = o["late_ms"].as_u64().filter(|ms| *ms <= 600_000).ok_or("`late_ms` must be 0..=600000")?;
+                Fault::Late(Duration::from_millis(ms))
+            }
+            Value::Object(o) if o.len() == 1 && o.contains_key("close_idle_ms") => {
+                let ms = o["close_idle_ms"]
+                    .as_u64()
+                    .filter(|ms| *ms <= 600_000)
+                    .ok_or("`close_idle_ms` must be 0..=600000")?;
+                Fault::CloseIdle(Duration::from_millis(ms))
+            }
             Value::Object(o) if o.len() == 1 && o.contains_key("status") => {
                 let status =
                     o["status"].as_u64().filter(|s| (400..=599).contains(s)).ok_or("`status` must be 400..=599")?;
@@ -120,9 +139,14 @@ impl Faults {
         self.rules.clear();
     }
 
-    /// The fault for this request, if one is armed (using up one of its `times`).
-    pub fn take(&mut self, provider: &str, operation: &str) -> Option<Fault> {
-        let i = self.rules.iter().position(|r| r.provider == provider && r.operation == operation)?;
+    /// The fault for this request, if one is armed (using up one of its `times`). `idle_before`:
+    /// how long the request's connection was idle before it (None on a new connection).
+    pub fn take(&mut self, provider: &str, operation: &str, idle_before: Option<Duration>) -> Option<Fault> {
+        let applies = |r: &FaultRule| match r.fault {
+            Fault::CloseIdle(idle) => idle_before.is_some_and(|d| d >= idle),
+            _ => true,
+        };
+        let i = self.rules.iter().position(|r| r.provider == provider && r.operation == operation && applies(r))?;
         let rule = &mut self.rules[i];
         if rule.skip > 0 {
             rule.skip -= 1;
@@ -150,16 +174,17 @@ mod tests {
             (json!("garbage"), Fault::Garbage),
             (json!({"delay_ms": 250}), Fault::Delay(Duration::from_millis(250))),
             (json!({"status": 503}), Fault::Status(503)),
+            (json!({"late_ms": 1500}), Fault::Late(Duration::from_millis(1500))),
         ] {
             let rule =
                 FaultRule::parse(&json!({"provider":"eguma","operation":"redeem","fault":kind,"times":2})).unwrap();
             assert_eq!(rule.fault, fault);
             let mut faults = Faults::default();
             faults.arm(rule);
-            assert!(faults.take("eguma", "balance").is_none());
-            assert_eq!(faults.take("eguma", "redeem"), Some(fault.clone()));
-            assert_eq!(faults.take("eguma", "redeem"), Some(fault));
-            assert!(faults.take("eguma", "redeem").is_none());
+            assert!(faults.take("eguma", "balance", None).is_none());
+            assert_eq!(faults.take("eguma", "redeem", None), Some(fault.clone()));
+            assert_eq!(faults.take("eguma", "redeem", None), Some(fault));
+            assert!(faults.take("eguma", "redeem", None).is_none());
         }
     }
 
@@ -169,9 +194,26 @@ mod tests {
         faults.arm(
             FaultRule::parse(&json!({"provider":"eguma","operation":"balance","fault":"garbage","skip":1})).unwrap(),
         );
-        assert_eq!(faults.take("eguma", "balance"), None);
-        assert_eq!(faults.take("eguma", "balance"), Some(Fault::Garbage));
-        assert_eq!(faults.take("eguma", "balance"), None);
+        assert_eq!(faults.take("eguma", "balance", None), None);
+        assert_eq!(faults.take("eguma", "balance", None), Some(Fault::Garbage));
+        assert_eq!(faults.take("eguma", "balance", None), None);
+    }
+
+    #[test]
+    fn a_close_race_hits_only_requests_on_long_idle_connections() {
+        let mut faults = Faults::default();
+        faults.arm(
+            FaultRule::parse(&json!({"provider":"eguma","operation":"redeem","fault":{"close_idle_ms":1000}})).unwrap(),
+        );
+        assert_eq!(faults.take("eguma", "redeem", None), None, "a new connection");
+        assert_eq!(faults.take("eguma", "redeem", Some(Duration::from_millis(999))), None);
+        let hit = faults.take("eguma", "redeem", Some(Duration::from_millis(1000)));
+        assert_eq!(
+            FaultRule::parse(&json!({"provider":"eguma","operation":"redeem","fault":{"close_idle_ms":-1}})).err(),
+            Some("`close_idle_ms` must be 0..=600000".to_string())
+        );
+        assert_eq!(hit, Some(Fault::CloseIdle(Duration::from_millis(1000))));
+        assert_eq!(faults.take("eguma", "redeem", Some(Duration::from_secs(5))), None, "used up");
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn state(world: &World) -> Value {
     Value::Object(out)
 }
 
-fn handle(world: &Mutex<World>, request: &Request) -> Reply {
+fn handle(world: &Arc<Mutex<World>>, request: &Request) -> Reply {
     let path = request.path.as_str();
     if let Some(control) = path.strip_prefix("/__sim/") {
         return Reply::Respond(control_request(world, control, request));
@@ -211,62 +211,61 @@ fn handle(world: &Mutex<World>, request: &Request) -> Reply {
     let Some((provider, rest)) = path.trim_start_matches('/').split_once('/') else {
         return Reply::Respond(Response::text(404, "Not Found"));
     };
-    match provider {
-        "eguma" => {
-            let route = match eguma::Eguma::route(&request.method, &format!("/{rest}")) {
-                Ok(r) => r,
-                Err(response) => return Reply::Respond(response),
-            };
-            with_faults(world, "eguma", route.operation, |w| w.eguma.handle(&route, request))
-        }
-        "treazure" => {
-            let route = match treazure::Treazure::route(&request.method, &format!("/{rest}")) {
-                Ok(r) => r,
-                Err(response) => return Reply::Respond(response),
-            };
-            with_faults(world, "treazure", route.operation, |w| w.treazure.handle(&route, request))
-        }
-        "gonnaorder" => {
-            let route = match gonnaorder::GonnaOrder::route(&request.method, &format!("/{rest}")) {
-                Ok(r) => r,
-                Err(response) => return Reply::Respond(response),
-            };
-            with_faults(world, "gonnaorder", route.operation, |w| w.gonnaorder.handle(&route, request))
-        }
-        "coupontools" => {
-            let route = match coupontools::Coupontools::route(request, &format!("/{rest}")) {
-                Ok(r) => r,
-                Err(response) => return Reply::Respond(response),
-            };
-            with_faults(world, "coupontools", route.operation, |w| w.coupontools.handle(&route, request))
-        }
-        _ => Reply::Respond(Response::text(404, &format!("The simulator does not serve {provider:?} yet"))),
+    let rest = format!("/{rest}");
+    // Each provider recognizes its routes; the change itself runs now or, for a late fault, later.
+    let routed: Result<(&'static str, Process), Response> = match provider {
+        "eguma" => eguma::Eguma::route(&request.method, &rest)
+            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.eguma.handle(&r, q)) as Process)),
+        "treazure" => treazure::Treazure::route(&request.method, &rest)
+            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.treazure.handle(&r, q)) as Process)),
+        "gonnaorder" => gonnaorder::GonnaOrder::route(&request.method, &rest)
+            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.gonnaorder.handle(&r, q)) as Process)),
+        "coupontools" => coupontools::Coupontools::route(request, &rest)
+            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.coupontools.handle(&r, q)) as Process)),
+        _ => Err(Response::text(404, &format!("The simulator does not serve {provider:?} yet"))),
+    };
+    match routed {
+        Ok((operation, process)) => with_faults(world, provider, operation, request, process),
+        Err(response) => Reply::Respond(response),
     }
 }
 
+/// A recognized request's processing: changes the world and answers.
+type Process = Box<dyn FnOnce(&mut World, &Request) -> Response + Send>;
+
 /// Counts the request, then applies the armed fault (if any) around `process`.
 fn with_faults(
-    world: &Mutex<World>,
+    world: &Arc<Mutex<World>>,
     provider: &str,
     operation: &str,
-    process: impl FnOnce(&mut World) -> Response,
+    request: &Request,
+    process: Process,
 ) -> Reply {
     let mut w = lock(world);
     *w.requests.entry(format!("{provider}.{operation}")).or_insert(0) += 1;
-    match w.faults.take(provider, operation) {
-        None => Reply::Respond(process(&mut w)),
-        Some(Fault::DropBeforeCommit) => Reply::Close,
+    match w.faults.take(provider, operation, request.idle_before) {
+        None => Reply::Respond(process(&mut w, request)),
+        Some(Fault::DropBeforeCommit | Fault::CloseIdle(_)) => Reply::Close,
         Some(Fault::DropAfterCommit) => {
-            process(&mut w);
+            process(&mut w, request);
             Reply::Close
         }
         Some(Fault::Delay(d)) => {
-            let mut response = process(&mut w);
+            let mut response = process(&mut w, request);
             response.delay = Some(d);
             Reply::Respond(response)
         }
         Some(Fault::Status(s)) => Reply::Respond(Response::text(s, "Simulated failure")),
         Some(Fault::Garbage) => Reply::Respond(Response::raw(200, "application/json", b"\x00<html>{\"oops".to_vec())),
+        Some(Fault::Late(after)) => {
+            let (world, request) = (world.clone(), request.clone());
+            Reply::Late(
+                after,
+                Box::new(move || {
+                    process(&mut lock(&world), &request);
+                }),
+            )
+        }
     }
 }
 

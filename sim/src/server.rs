@@ -6,7 +6,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
@@ -18,7 +18,7 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// One HTTP request as received.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Request {
     /// `GET`, `POST`, ...
     pub method: String,
@@ -30,6 +30,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// How long the connection was idle before this request (None: its first request).
+    pub idle_before: Option<Duration>,
 }
 
 impl Request {
@@ -78,12 +80,23 @@ impl Response {
 }
 
 /// What to do with a request.
-#[derive(Debug)]
 pub enum Reply {
     /// Send this answer.
     Respond(Response),
     /// Close the connection without answering.
     Close,
+    /// Answer nothing; run `apply` after this long, then close the connection.
+    Late(Duration, Box<dyn FnOnce() + Send>),
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reply::Respond(r) => f.debug_tuple("Respond").field(r).finish(),
+            Reply::Close => f.write_str("Close"),
+            Reply::Late(d, _) => f.debug_tuple("Late").field(d).finish(),
+        }
+    }
 }
 
 /// Handles requests; called from connection threads.
@@ -186,8 +199,9 @@ fn serve_connection(stream: TcpStream, tls: Option<Arc<ServerConfig>>, handler: 
 /// Serves the requests of one connection; `socket` is its TCP socket, for closing it abruptly.
 fn serve<S: Read + Write>(mut stream: S, socket: TcpStream, handler: Handler) {
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    let mut answered_at: Option<Instant> = None;
     loop {
-        let request = match read_request(&mut stream, &mut buf) {
+        let mut request = match read_request(&mut stream, &mut buf) {
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(answer) => {
@@ -195,9 +209,16 @@ fn serve<S: Read + Write>(mut stream: S, socket: TcpStream, handler: Handler) {
                 return;
             }
         };
+        request.idle_before = answered_at.map(|at| at.elapsed());
         let close_after = request.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         match handler(&request) {
             Reply::Close => {
+                let _ = socket.shutdown(Shutdown::Both);
+                return;
+            }
+            Reply::Late(after, apply) => {
+                thread::sleep(after);
+                apply();
                 let _ = socket.shutdown(Shutdown::Both);
                 return;
             }
@@ -208,6 +229,7 @@ fn serve<S: Read + Write>(mut stream: S, socket: TcpStream, handler: Handler) {
                 if write_response(&mut stream, &response, close_after).is_err() || close_after {
                     return;
                 }
+                answered_at = Some(Instant::now());
             }
         }
     }
@@ -262,7 +284,7 @@ fn read_request(stream: &mut impl Read, buf: &mut Vec<u8>) -> Result<Option<Requ
         Some((p, q)) => (p.to_string(), parse_query(q)),
         None => (target, Vec::new()),
     };
-    Ok(Some(Request { method, path, query, headers, body }))
+    Ok(Some(Request { method, path, query, headers, body, idle_before: None }))
 }
 
 fn fill(stream: &mut impl Read, buf: &mut Vec<u8>) -> bool {

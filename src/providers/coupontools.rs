@@ -32,7 +32,7 @@ use crate::money;
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::Fields;
 use crate::status::VlStatus;
-use crate::transaction::{self, Outcome, Plan, Resolution};
+use crate::transaction::{self, Answer, Check, Plan, Settlement};
 
 const ID: &str = "coupontools";
 
@@ -347,24 +347,15 @@ impl Provider for Coupontools {
         let id = read_session(call, req)?;
         let money_spent = req.opt_amount_or_zero("money_spent", 2)?;
         req.finish()?;
-        let claim = transaction::claim(call, self, &id)?;
-        let before = self.fetch(call, &id)?;
-        // A coupon locked for this checkout may be validated; used, voided or expired ones not.
-        if before.status() != VoucherStatus::Locked
-            && let Some(why) = before.refusal()
-        {
-            return Err(Error::rejected(why).with_provider(ID));
-        }
-        let value = before.value;
-        let redemption = |validated_at: Option<&str>| {
-            let mut lines = vec![format!("Coupon {}", crate::code::mask(&id))];
+        let redemption = |id: &str, value: Option<Decimal>, validated_at: Option<&str>| {
+            let mut lines = vec![format!("Coupon {}", crate::code::mask(id))];
             if let Some(v) = value {
                 lines.push(format!("Coupon value {v}"));
             }
             lines.push(format!("Used {} UTC", validated_at.unwrap_or("now")));
             Redemption {
                 provider: ID,
-                code: id.clone(),
+                code: id.to_string(),
                 amount: value,
                 balance: value.map(|_| Decimal::new(0, 2)),
                 currency: None,
@@ -372,63 +363,60 @@ impl Provider for Coupontools {
                 receipt_lines: lines,
             }
         };
-        let mut params = json!({ wire::SESSION: id, wire::VALIDATE: "1" });
-        if let Some(m) = money_spent {
-            params[wire::MONEY_SPENT] = json!(money_spent_text(m));
-        }
-        let plan = Plan {
-            code: id.clone(),
-            amount: value,
-            currency: None,
-            evidence: Value::Null,
-            data: json!({ "money_spent": money_spent.map(|m| m.to_string()) }),
-        };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |_| {
-                let response = match call.send(&self.request(wire::UPDATE, params.clone())) {
-                    Ok(r) => r,
-                    Err(f) => return providers::failed_outcome(ID, f),
-                };
-                match self.session_of(call, &response) {
-                    Ok(s) if s.validated => {
-                        call.log(Level::Info, || format!("validated coupon {id}"));
-                        let at = s.validated_at.clone();
-                        Outcome::Applied { doc: redemption(at.as_deref()), result: json!({ "validated_at": at }) }
-                    }
-                    Ok(_) => Outcome::Uncertain {
-                        error: Error::provider_failure(
-                            "Coupontools answered the validation without marking the coupon validated",
-                        )
-                        .with_provider(ID),
-                        maybe_later: false,
-                    },
-                    Err(e)
-                        if e.status() == VlStatus::VL_PROVIDER
-                            && response.status < 500
-                            && e.provider_code.is_none() =>
-                    {
-                        Outcome::Uncertain { error: e, maybe_later: false }
-                    }
-                    Err(e) if response.status >= 500 && e.provider_code.is_none() => {
-                        Outcome::Uncertain { error: e, maybe_later: false }
-                    }
-                    Err(e) => Outcome::Refused(e),
+            &id,
+            |id| {
+                let before = self.fetch(call, id)?;
+                // A coupon locked for this checkout may be validated; used, voided or expired ones not.
+                if before.status() != VoucherStatus::Locked
+                    && let Some(why) = before.refusal()
+                {
+                    return Err(Error::rejected(why));
                 }
+                Ok(Plan {
+                    code: before.id.clone(),
+                    amount: before.value,
+                    currency: None,
+                    evidence: Value::Null,
+                    data: json!({ "money_spent": money_spent.map(|m| m.to_string()) }),
+                    context: before.value,
+                })
             },
-            |_, seen| redemption(seen.get("validated_at").and_then(Value::as_str)),
+            |entry, value| {
+                let mut params = json!({ wire::SESSION: entry.code, wire::VALIDATE: "1" });
+                if let Some(m) = money_spent {
+                    params[wire::MONEY_SPENT] = json!(money_spent_text(m));
+                }
+                let sent = call.send(&self.request(wire::UPDATE, params));
+                transaction::attempt(ID, sent, |response| match self.session_of(call, response) {
+                    Ok(s) if s.validated => {
+                        call.log(Level::Info, || format!("validated coupon {}", entry.code));
+                        let at = s.validated_at.clone();
+                        Answer::Done((redemption(&entry.code, *value, at.as_deref()), json!({ "validated_at": at })))
+                    }
+                    Ok(_) => Answer::Unclear(Error::provider_failure(
+                        "Coupontools answered the validation without marking the coupon validated",
+                    )),
+                    // Coupontools' failure envelope with an error code is its answer, whatever the
+                    // HTTP status; anything else does not tell.
+                    Err(e) if e.provider_code.is_some() => Answer::Refused(e),
+                    Err(e) => Answer::from_error(response.status, e),
+                })
+            },
+            |entry, value| redemption(&entry.code, *value, entry.result.get("validated_at").and_then(Value::as_str)),
         )
     }
+}
 
-    fn resolve(&self, call: &Call, entry: &Entry) -> Resolution {
-        let id = entry.code.clone().unwrap_or_default();
-        match self.fetch(call, &id) {
-            Ok(s) if s.validated => Resolution::Applied(json!({ "validated_at": s.validated_at })),
-            Ok(_) => Resolution::NotApplied,
-            Err(e) => Resolution::Unknown(format!("could not read the session: {}", e.message)),
+impl Settlement for Coupontools {
+    /// A validation shows in the session's `validated` flag.
+    fn check(&self, call: &Call, entry: &Entry) -> Check {
+        match self.fetch(call, &entry.code) {
+            Ok(s) if s.validated => Check::Applied(json!({ "validated_at": s.validated_at })),
+            Ok(_) => Check::Absent,
+            Err(e) => Check::Unknown(format!("could not read the session: {}", e.message)),
         }
     }
 }

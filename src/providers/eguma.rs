@@ -24,14 +24,14 @@
 use std::sync::Mutex;
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::code::{self, CodeRules};
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse, push_encoded};
-use crate::journal::Entry;
+use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
 use crate::money::{self, AmountWanted};
@@ -39,7 +39,7 @@ use crate::operation::Operation;
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::{Fields, MAX_TEXT_LEN};
 use crate::status::VlStatus;
-use crate::transaction::{self, Outcome, Plan, Resolution, Undo};
+use crate::transaction::{self, Answer, Attempt, Check, Plan, Settlement, Undo};
 
 const ID: &str = "eguma";
 
@@ -139,7 +139,7 @@ impl AmountAnswer {
 }
 
 /// A parsed answer together with e-guma's JSON, for `raw`.
-struct Answer<T> {
+struct Parsed<T> {
     parsed: T,
     raw: Value,
 }
@@ -189,29 +189,24 @@ impl Eguma {
     }
 
     /// Sends a read (retried on connection failures and 5xx) and parses its answer.
-    fn read<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Result<Answer<T>> {
+    fn read<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Result<Parsed<T>> {
         let response = call.read(&request).map_err(|f| providers::failure_error(ID, &f))?;
         self.parse(call, &response)
     }
 
-    /// Sends a money-moving request once. A lost, unreadable or 5xx answer is uncertain: e-guma
-    /// may have applied it.
-    fn write<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Outcome<Answer<T>> {
-        let response = match call.send(&request) {
-            Ok(r) => r,
-            Err(f) => return providers::failed_outcome(ID, f),
-        };
-        match self.parse(call, &response) {
-            Ok(answer) => Outcome::Applied { doc: answer, result: Value::Null },
-            Err(error) if response.status < 300 || response.status >= 500 => {
-                Outcome::Uncertain { error, maybe_later: false }
-            }
-            Err(error) => Outcome::Refused(error),
-        }
+    /// Sends a money-moving request once; what it came to, by the engine's rule.
+    fn write<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Attempt<Parsed<T>> {
+        transaction::attempt(ID, call.send(&request), |response| self.answer(call, response).map(|a| (a, Value::Null)))
+    }
+
+    /// What e-guma says in an answer to a money-moving request: done, or its error (a 4xx is
+    /// e-guma saying no; a 5xx or an unreadable 200 does not tell).
+    fn answer<T: for<'de> Deserialize<'de>>(&self, call: &Call, response: &HttpResponse) -> Answer<Parsed<T>> {
+        Answer::from_result(response.status, self.parse(call, response))
     }
 
     /// Turns an answer into `T`, or into the error e-guma's status and text mean.
-    fn parse<T: for<'de> Deserialize<'de>>(&self, call: &Call, response: &HttpResponse) -> Result<Answer<T>> {
+    fn parse<T: for<'de> Deserialize<'de>>(&self, call: &Call, response: &HttpResponse) -> Result<Parsed<T>> {
         if !(200..300).contains(&response.status) {
             return Err(status_error(call, response));
         }
@@ -221,12 +216,12 @@ impl Eguma {
                 .with_provider(ID)
                 .with_http_status(response.status)
         })?;
-        Ok(Answer { parsed, raw: call.redact_json(raw) })
+        Ok(Parsed { parsed, raw: call.redact_json(raw) })
     }
 
     /// Reads a voucher's balance (the canonical code comes back in it).
-    fn fetch_balance(&self, call: &Call, code: &str) -> Result<Answer<BalanceAnswer>> {
-        let answer: Answer<BalanceAnswer> = self.read(call, self.get(Kind::Voucher, code, "balance"))?;
+    fn fetch_balance(&self, call: &Call, code: &str) -> Result<Parsed<BalanceAnswer>> {
+        let answer: Parsed<BalanceAnswer> = self.read(call, self.get(Kind::Voucher, code, "balance"))?;
         check_cents(answer.parsed.balance_in_cents, "balance_in_cents")?;
         self.remember_currency(answer.parsed.currency.as_deref());
         if let Some(canonical) = &answer.parsed.code {
@@ -235,7 +230,7 @@ impl Eguma {
         Ok(answer)
     }
 
-    fn voucher_from_balance(&self, sent_code: &str, answer: Answer<BalanceAnswer>) -> Voucher {
+    fn voucher_from_balance(&self, sent_code: &str, answer: Parsed<BalanceAnswer>) -> Voucher {
         let b = &answer.parsed;
         let total = b.total_amount_in_cents.filter(|t| *t >= 0);
         let status = if b.is_redeemable {
@@ -263,7 +258,7 @@ impl Eguma {
     }
 
     fn fetch_activation_status(&self, call: &Call, code: &str) -> Result<ActivationStatus> {
-        let answer: Answer<ActivateStatusAnswer> = self.read(call, self.get(Kind::Depot, code, "activate_status"))?;
+        let answer: Parsed<ActivateStatusAnswer> = self.read(call, self.get(Kind::Depot, code, "activate_status"))?;
         let a = answer.parsed;
         self.remember_currency(a.currency.as_deref());
         let amount = match (a.free_amount, a.amount_in_cents) {
@@ -281,7 +276,7 @@ impl Eguma {
     }
 
     fn fetch_deactivation_status(&self, call: &Call, code: &str) -> Result<DeactivationStatus> {
-        let answer: Answer<DeactivateStatusAnswer> =
+        let answer: Parsed<DeactivateStatusAnswer> =
             self.read(call, self.get(Kind::Depot, code, "deactivate_status"))?;
         let a = answer.parsed;
         Ok(DeactivationStatus {
@@ -310,59 +305,77 @@ impl Provider for Eguma {
         let code = read_code(call, req)?;
         let wanted = AmountWanted::read(req, DECIMALS)?;
         req.finish()?;
-
-        let claim = transaction::claim(call, self, &code)?;
-        let before = self.fetch_balance(call, &code)?;
-        let code = canonical(before.parsed.code.as_deref(), &code);
-        if !before.parsed.is_redeemable {
-            return Err(refusal(non_empty(before.parsed.message.as_deref()), "This voucher cannot be redeemed."));
+        struct Context {
+            balance: Decimal,
+            amount: Decimal,
+            cents: i64,
+            currency: Option<String>,
         }
-        let balance = money::from_minor_units(before.parsed.balance_in_cents, DECIMALS);
-        let currency = before.parsed.currency.clone().or_else(|| self.currency());
-        let amount = wanted.resolve(balance, currency.as_deref()).map_err(|e| e.with_provider(ID))?;
-        let cents = money::to_minor_units(amount, DECIMALS)?;
-        let receipt = |left: Decimal, code: &str| {
-            model::receipt_lines(RECEIPT_LABEL, code, "Redeemed", amount, Some(left), currency.as_deref())
-        };
-        let redemption = |code: String, left: Decimal, token: Option<String>| Redemption {
+        let redemption = |code: &str, ctx: &Context, left: Decimal, token: Option<String>| Redemption {
             provider: ID,
-            receipt_lines: receipt(left, &code),
-            code,
-            amount: Some(amount),
+            receipt_lines: model::receipt_lines(
+                RECEIPT_LABEL,
+                code,
+                "Redeemed",
+                ctx.amount,
+                Some(left),
+                ctx.currency.as_deref(),
+            ),
+            code: code.to_string(),
+            amount: Some(ctx.amount),
             balance: Some(left),
-            currency: currency.clone(),
+            currency: ctx.currency.clone(),
             transaction_id: token,
-        };
-        let plan = Plan {
-            code: code.clone(),
-            amount: Some(amount),
-            currency: currency.clone(),
-            evidence: json!({ "balance_cents": before.parsed.balance_in_cents }),
-            data: json!({ "amount_cents": cents }),
         };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |_| {
-                let body = json!({ "amount_in_cents": cents, "reference_number": reference_number(call) });
-                self.write::<RedeemAnswer>(call, self.post(Kind::Voucher, &code, "redeem", body)).map(|answer| {
-                    let r = answer.parsed;
-                    let left = money::from_minor_units(r.balance_in_cents, DECIMALS);
-                    if left != balance - amount {
-                        call.log(Level::Warn, || {
-                            format!("balance went from {balance} to {left} for a redemption of {amount}: the voucher was used elsewhere meanwhile")
-                        });
-                    }
-                    call.log(Level::Info, || format!("redeemed {amount} from {code}, {left} left"));
-                    let result = json!({ "redeem_token": r.redeem_token, "balance_cents": r.balance_in_cents });
-                    (redemption(canonical(r.code.as_deref(), &code), left, Some(r.redeem_token)), result)
+            &code,
+            |code| {
+                let before = self.fetch_balance(call, code)?;
+                let code = canonical(before.parsed.code.as_deref(), code);
+                if !before.parsed.is_redeemable {
+                    return Err(refusal(
+                        non_empty(before.parsed.message.as_deref()),
+                        "This voucher cannot be redeemed.",
+                    ));
+                }
+                let balance = money::from_minor_units(before.parsed.balance_in_cents, DECIMALS);
+                let currency = before.parsed.currency.clone().or_else(|| self.currency());
+                let amount = wanted.resolve(balance, currency.as_deref())?;
+                let cents = money::to_minor_units(amount, DECIMALS)?;
+                Ok(Plan {
+                    code,
+                    amount: Some(amount),
+                    currency: currency.clone(),
+                    evidence: typed(&BalanceBefore { balance_cents: before.parsed.balance_in_cents }),
+                    data: typed(&Moved { amount_cents: cents, redeem_token: None }),
+                    context: Context { balance, amount, cents, currency },
+                })
+            },
+            |entry, ctx| {
+                let body = json!({ "amount_in_cents": ctx.cents, "reference_number": reference_number(call) });
+                let sent = call.send(&self.post(Kind::Voucher, &entry.code, "redeem", body));
+                transaction::attempt(ID, sent, |response| {
+                    self.answer::<RedeemAnswer>(call, response).map(|answer| {
+                        let r = answer.parsed;
+                        let (amount, balance) = (ctx.amount, ctx.balance);
+                        let left = money::from_minor_units(r.balance_in_cents, DECIMALS);
+                        if left != balance - amount {
+                            call.log(Level::Warn, || {
+                                format!("balance went from {balance} to {left} for a redemption of {amount}: the voucher was used elsewhere meanwhile")
+                            });
+                        }
+                        let code = canonical(r.code.as_deref(), &entry.code);
+                        call.log(Level::Info, || format!("redeemed {amount} from {code}, {left} left"));
+                        let ids = typed(&Seen { redeem_token: Some(r.redeem_token.clone()), balance_cents: Some(r.balance_in_cents) });
+                        (redemption(&code, ctx, left, Some(r.redeem_token)), ids)
+                    })
                 })
             },
             // The redeem_token came in the lost answer: without it, e-guma cannot cancel this
             // redemption through the API (only in its back office).
-            |_, seen| redemption(code.clone(), cents_seen(seen, balance - amount), None),
+            |entry, ctx| redemption(&entry.code, ctx, balance_seen(entry, ctx.balance - ctx.amount), None),
         )
     }
 
@@ -371,52 +384,55 @@ impl Provider for Eguma {
         let token = req.text("transaction_id", 256)?;
         let amount = req.amount("amount", DECIMALS)?;
         req.finish()?;
-
-        let claim = transaction::claim(call, self, &code)?;
-        // Gives the canonical code and currency, and the balance before (the evidence).
-        let before = self.fetch_balance(call, &code)?;
-        let code = canonical(before.parsed.code.as_deref(), &code);
-        let currency = before.parsed.currency.clone().or_else(|| self.currency());
         let cents = money::to_minor_units(amount, DECIMALS)?;
-        let cancelled = |code: String, left: Decimal| Redemption {
+        struct Context {
+            before_cents: i64,
+            currency: Option<String>,
+        }
+        let cancelled = |code: &str, ctx: &Context, left: Decimal| Redemption {
             provider: ID,
             receipt_lines: model::receipt_lines(
                 RECEIPT_LABEL,
-                &code,
+                code,
                 "Cancelled",
                 amount,
                 Some(left),
-                currency.as_deref(),
+                ctx.currency.as_deref(),
             ),
-            code,
+            code: code.to_string(),
             amount: Some(amount),
             balance: Some(left),
-            currency: currency.clone(),
+            currency: ctx.currency.clone(),
             transaction_id: Some(token.clone()),
         };
-        let plan = Plan {
-            code: code.clone(),
-            amount: Some(amount),
-            currency: currency.clone(),
-            evidence: json!({ "balance_cents": before.parsed.balance_in_cents }),
-            data: json!({ "redeem_token": token, "amount_cents": cents }),
-        };
-        let before_cents = before.parsed.balance_in_cents;
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |entry| {
-                self.send_cancel(call, entry).map(|answer| {
-                    let left = money::from_minor_units(answer.parsed.balance_in_cents, DECIMALS);
-                    call.log(Level::Info, || format!("gave {amount} back to {code}, balance now {left}"));
-                    let result = json!({ "balance_cents": answer.parsed.balance_in_cents });
-                    (cancelled(canonical(answer.parsed.code.as_deref(), &code), left), result)
+            &code,
+            |code| {
+                // Gives the canonical code and currency, and the balance before (the evidence).
+                let before = self.fetch_balance(call, code)?;
+                let currency = before.parsed.currency.clone().or_else(|| self.currency());
+                Ok(Plan {
+                    code: canonical(before.parsed.code.as_deref(), code),
+                    amount: Some(amount),
+                    currency: currency.clone(),
+                    evidence: typed(&BalanceBefore { balance_cents: before.parsed.balance_in_cents }),
+                    data: typed(&Moved { amount_cents: cents, redeem_token: Some(token.clone()) }),
+                    context: Context { before_cents: before.parsed.balance_in_cents, currency },
                 })
             },
-            |_, seen| {
-                cancelled(code.clone(), cents_seen(seen, money::from_minor_units(before_cents + cents, DECIMALS)))
+            |entry, ctx| {
+                self.send_cancel(call, entry).map(|answer| {
+                    let left = money::from_minor_units(answer.parsed.balance_in_cents, DECIMALS);
+                    call.log(Level::Info, || format!("gave {amount} back to {}, balance now {left}", entry.code));
+                    let ids = typed(&Seen { redeem_token: None, balance_cents: Some(answer.parsed.balance_in_cents) });
+                    (cancelled(&canonical(answer.parsed.code.as_deref(), &entry.code), ctx, left), ids)
+                })
+            },
+            |entry, ctx| {
+                let expected = money::from_minor_units(ctx.before_cents + cents, DECIMALS);
+                cancelled(&entry.code, ctx, balance_seen(entry, expected))
             },
         )
     }
@@ -431,41 +447,14 @@ impl Provider for Eguma {
         let code = read_code(call, req)?;
         let amount = req.opt_amount("amount", DECIMALS)?;
         req.finish()?;
-
-        let claim = transaction::claim(call, self, &code)?;
-        let status = self.fetch_activation_status(call, &code)?;
-        if !status.can_activate {
-            return Err(refusal(status.message, "This voucher cannot be activated."));
-        }
-        let value = match (status.free_amount, amount, status.amount) {
-            (true, Some(a), _) => a,
-            (true, None, _) => {
-                return Err(Error::invalid(
-                    "`amount` is missing: this depot voucher has a free amount, the cashier must enter it",
-                ));
-            }
-            (false, Some(a), Some(fixed)) if a != fixed => {
-                return Err(Error::invalid(format!(
-                    "`amount` {a} differs from this depot voucher's fixed amount {fixed}: leave `amount` out"
-                )));
-            }
-            (false, _, Some(fixed)) => fixed,
-            (false, _, None) => {
-                return Err(
-                    Error::provider_failure("e-guma gave no amount for a fixed-amount depot voucher").with_provider(ID)
-                );
-            }
-        };
-        let cents = money::to_minor_units(value, DECIMALS)?;
-        let code = status.code.clone();
-        let activated = |code: String, value: Decimal, raw: Value| Voucher {
+        let activated = |code: &str, value: Decimal, currency: Option<String>, raw: Value| Voucher {
             provider: ID,
-            code,
+            code: code.to_string(),
             status: VoucherStatus::Active,
             redeemable: true,
             balance: Some(value),
             initial_amount: Some(value),
-            currency: status.currency.clone(),
+            currency,
             message: None,
             expires_at: None,
             restrictions: Vec::new(),
@@ -473,34 +462,61 @@ impl Provider for Eguma {
             details: Value::Null,
             raw,
         };
-        let plan = Plan {
-            code: code.clone(),
-            amount: Some(value),
-            currency: status.currency.clone(),
-            evidence: Value::Null,
-            data: json!({ "amount_cents": cents, "free_amount": status.free_amount }),
-        };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |_| {
-                // e-guma takes an amount only for free-amount vouchers.
-                let body = if status.free_amount { json!({ "amount_in_cents": cents }) } else { json!({}) };
-                self.write::<AmountAnswer>(call, self.post(Kind::Depot, &code, "activate", body)).map(|answer| {
-                    let value = answer
-                        .parsed
-                        .cents()
-                        .filter(|c| *c >= 0)
-                        .map(|c| money::from_minor_units(c, DECIMALS))
-                        .unwrap_or(value);
-                    let code = canonical(answer.parsed.code.as_deref(), &code);
-                    call.log(Level::Info, || format!("activated {code} with {value}"));
-                    (activated(code, value, answer.raw), Value::Null)
+            &code,
+            |code| {
+                let status = self.fetch_activation_status(call, code)?;
+                if !status.can_activate {
+                    return Err(refusal(status.message, "This voucher cannot be activated."));
+                }
+                let value = match (status.free_amount, amount, status.amount) {
+                    (true, Some(a), _) => a,
+                    (true, None, _) => {
+                        return Err(Error::invalid(
+                            "`amount` is missing: this depot voucher has a free amount, the cashier must enter it",
+                        ));
+                    }
+                    (false, Some(a), Some(fixed)) if a != fixed => {
+                        return Err(Error::invalid(format!(
+                            "`amount` {a} differs from this depot voucher's fixed amount {fixed}: leave `amount` out"
+                        )));
+                    }
+                    (false, _, Some(fixed)) => fixed,
+                    (false, _, None) => {
+                        return Err(Error::provider_failure("e-guma gave no amount for a fixed-amount depot voucher"));
+                    }
+                };
+                let cents = money::to_minor_units(value, DECIMALS)?;
+                Ok(Plan {
+                    code: status.code,
+                    amount: Some(value),
+                    currency: status.currency.clone(),
+                    evidence: Value::Null,
+                    data: typed(&Activation { amount_cents: cents, free_amount: status.free_amount }),
+                    context: (value, cents, status.free_amount, status.currency),
                 })
             },
-            |_, seen| activated(code.clone(), value, seen.clone()),
+            |entry, (value, cents, free_amount, currency)| {
+                // e-guma takes an amount only for free-amount vouchers.
+                let body = if *free_amount { json!({ "amount_in_cents": cents }) } else { json!({}) };
+                let sent = call.send(&self.post(Kind::Depot, &entry.code, "activate", body));
+                transaction::attempt(ID, sent, |response| {
+                    self.answer::<AmountAnswer>(call, response).map(|answer| {
+                        let value = answer
+                            .parsed
+                            .cents()
+                            .filter(|c| *c >= 0)
+                            .map(|c| money::from_minor_units(c, DECIMALS))
+                            .unwrap_or(*value);
+                        let code = canonical(answer.parsed.code.as_deref(), &entry.code);
+                        call.log(Level::Info, || format!("activated {code} with {value}"));
+                        (activated(&code, value, currency.clone(), answer.raw), Value::Null)
+                    })
+                })
+            },
+            |entry, (value, _, _, currency)| activated(&entry.code, *value, currency.clone(), entry.result.clone()),
         )
     }
 
@@ -514,17 +530,9 @@ impl Provider for Eguma {
         let code = read_code(call, req)?;
         let reason = req.opt_text("reason", MAX_TEXT_LEN)?;
         req.finish()?;
-
-        let claim = transaction::claim(call, self, &code)?;
-        // e-guma: "Use Deactivate Status before calling this method."
-        let status = self.fetch_deactivation_status(call, &code)?;
-        if !status.can_deactivate {
-            return Err(refusal(status.message, "This voucher cannot be deactivated."));
-        }
-        let code = status.code.clone();
-        let deactivated = |code: String, value: Option<Decimal>, raw: Value| Voucher {
+        let deactivated = |code: &str, status: &DeactivationStatus, value: Option<Decimal>, raw: Value| Voucher {
             provider: ID,
-            code,
+            code: code.to_string(),
             // Back on the stack: the depot voucher can be sold again.
             status: VoucherStatus::Created,
             redeemable: false,
@@ -538,145 +546,196 @@ impl Provider for Eguma {
             details: Value::Null,
             raw,
         };
-        let plan = Plan {
-            code: code.clone(),
-            amount: status.amount,
-            currency: status.currency.clone(),
-            evidence: Value::Null,
-            data: json!({ "reason": reason }),
-        };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |entry| {
-                self.send_deactivate(call, entry).map(|answer| {
-                    let value = answer.parsed.cents().map(|c| money::from_minor_units(c, DECIMALS)).or(status.amount);
-                    let code = canonical(answer.parsed.code.as_deref(), &code);
-                    call.log(Level::Info, || format!("deactivated {code}"));
-                    (deactivated(code, value, answer.raw), Value::Null)
+            &code,
+            |code| {
+                // e-guma: "Use Deactivate Status before calling this method."
+                let status = self.fetch_deactivation_status(call, code)?;
+                if !status.can_deactivate {
+                    return Err(refusal(status.message, "This voucher cannot be deactivated."));
+                }
+                Ok(Plan {
+                    code: status.code.clone(),
+                    amount: status.amount,
+                    currency: status.currency.clone(),
+                    evidence: Value::Null,
+                    data: typed(&Deactivation { reason: reason.clone() }),
+                    context: status,
                 })
             },
-            |_, _| deactivated(code.clone(), status.amount, Value::Null),
+            |entry, status| {
+                self.send_deactivate(call, entry).map(|answer| {
+                    let value = answer.parsed.cents().map(|c| money::from_minor_units(c, DECIMALS)).or(status.amount);
+                    let code = canonical(answer.parsed.code.as_deref(), &entry.code);
+                    call.log(Level::Info, || format!("deactivated {code}"));
+                    (deactivated(&code, status, value, answer.raw), Value::Null)
+                })
+            },
+            |entry, status| deactivated(&entry.code, status, status.amount, Value::Null),
         )
     }
+}
 
-    fn resolve(&self, call: &Call, entry: &Entry) -> Resolution {
-        let code = entry.code.clone().unwrap_or_default();
-        let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_i64);
-        let checked = match Operation::from_name(&entry.operation) {
-            Some(op @ (Operation::Redeem | Operation::CancelRedemption)) => {
-                let (Some(before), Some(amount)) =
-                    (number(&entry.evidence, "balance_cents"), number(&entry.data, "amount_cents"))
+impl Settlement for Eguma {
+    /// e-guma has no transaction lookup: a redeem or cancel shows in the balance against the
+    /// balance before; an activation or deactivation in the depot voucher's status.
+    fn check(&self, call: &Call, entry: &Entry) -> Check {
+        let code = entry.code.as_str();
+        let checked = match entry.operation {
+            op @ (Operation::Redeem | Operation::CancelRedemption) => {
+                let (Some(before), Some(moved)) =
+                    (Entry::read::<BalanceBefore>(&entry.evidence), Entry::read::<Moved>(&entry.data))
                 else {
-                    return Resolution::Unknown("the journal entry lacks the balance before".into());
+                    return Check::Unknown("the journal entry lacks the balance before".into());
                 };
-                let expected = if op == Operation::Redeem { before - amount } else { before + amount };
-                self.fetch_balance(call, &code).map(|now| match now.parsed.balance_in_cents {
-                    n if n == expected => Resolution::Applied(json!({ "balance_cents": n })),
-                    n if n == before => Resolution::NotApplied,
-                    n => Resolution::Unknown(format!(
+                let before = before.balance_cents;
+                let expected =
+                    if op == Operation::Redeem { before - moved.amount_cents } else { before + moved.amount_cents };
+                self.fetch_balance(call, code).map(|now| match now.parsed.balance_in_cents {
+                    n if n == expected => Check::Applied(typed(&Seen { redeem_token: None, balance_cents: Some(n) })),
+                    n if n == before => Check::Absent,
+                    n => Check::Unknown(format!(
                         "the balance went from {} to {}, which neither outcome explains: the voucher was used meanwhile",
                         money::from_minor_units(before, DECIMALS),
                         money::from_minor_units(n, DECIMALS)
                     )),
                 })
             }
-            Some(Operation::Activate) => self.fetch_activation_status(call, &code).and_then(|status| {
+            Operation::Activate => self.fetch_activation_status(call, code).and_then(|status| {
                 if status.can_activate {
-                    return Ok(Resolution::NotApplied);
+                    return Ok(Check::Absent);
                 }
-                let expected = number(&entry.data, "amount_cents");
-                self.fetch_balance(call, &code).map(|b| match b.parsed {
+                let expected = Entry::read::<Activation>(&entry.data).map(|a| a.amount_cents);
+                self.fetch_balance(call, code).map(|b| match b.parsed {
                     ref p
                         if p.is_redeemable
                             && Some(p.total_amount_in_cents.unwrap_or(p.balance_in_cents)) == expected =>
                     {
-                        Resolution::Applied(json!({ "balance_cents": p.balance_in_cents }))
+                        Check::Applied(typed(&Seen { redeem_token: None, balance_cents: Some(p.balance_in_cents) }))
                     }
-                    _ => Resolution::Unknown(
-                        "the voucher is not sellable, but not active with this amount either".into(),
-                    ),
+                    _ => Check::Unknown("the voucher is not sellable, but not active with this amount either".into()),
                 })
             }),
-            Some(Operation::Deactivate) => self.fetch_activation_status(call, &code).and_then(|status| {
+            Operation::Deactivate => self.fetch_activation_status(call, code).and_then(|status| {
                 if status.can_activate {
-                    return Ok(Resolution::Applied(Value::Null));
+                    return Ok(Check::Applied(Value::Null));
                 }
-                self.fetch_deactivation_status(call, &code).map(|d| {
+                self.fetch_deactivation_status(call, code).map(|d| {
                     if d.can_deactivate {
-                        Resolution::NotApplied
+                        Check::Absent
                     } else {
-                        Resolution::Unknown(
+                        Check::Unknown(
                             d.message.unwrap_or_else(|| "e-guma says it can neither be sold nor taken back".into()),
                         )
                     }
                 })
             }),
-            _ => return Resolution::Unknown(format!("e-guma has no way to check a {}", entry.operation)),
+            op => return Check::Unknown(format!("e-guma has no way to check a {op}")),
         };
-        checked.unwrap_or_else(|e| Resolution::Unknown(format!("could not check: {}", e.message)))
+        checked.unwrap_or_else(|e| Check::Unknown(format!("could not check: {}", e.message)))
     }
 
-    fn refresh_evidence(&self, call: &Call, entry: &Entry) -> Result<Value> {
-        match Operation::from_name(&entry.operation) {
-            Some(Operation::CancelRedemption) => {
-                let now = self.fetch_balance(call, entry.code.as_deref().unwrap_or_default())?;
-                Ok(json!({ "balance_cents": now.parsed.balance_in_cents }))
-            }
-            _ => Ok(entry.evidence.clone()),
-        }
-    }
-
-    fn send_queued(&self, call: &Call, entry: &Entry) -> Outcome<Value> {
-        match Operation::from_name(&entry.operation) {
-            Some(Operation::CancelRedemption) => self
+    fn send_undo(&self, call: &Call, entry: &Entry) -> Attempt<()> {
+        match entry.operation {
+            Operation::CancelRedemption => self
                 .send_cancel(call, entry)
-                .map(|a| (Value::Null, json!({ "balance_cents": a.parsed.balance_in_cents }))),
-            Some(Operation::Deactivate) => self.send_deactivate(call, entry).map(|_| (Value::Null, Value::Null)),
-            _ => Outcome::Refused(Error::unsupported(format!("e-guma cannot send a queued {}", entry.operation))),
+                .map(|a| ((), typed(&Seen { redeem_token: None, balance_cents: Some(a.parsed.balance_in_cents) }))),
+            Operation::Deactivate => self.send_deactivate(call, entry).map(|_| ((), Value::Null)),
+            op => Attempt::Refused(Error::unsupported(format!("e-guma cannot send a queued {op}"))),
         }
     }
 
     fn reversal(&self, entry: &Entry) -> Option<Undo> {
-        match Operation::from_name(&entry.operation)? {
+        match entry.operation {
             Operation::Activate => Some(Undo {
                 operation: Operation::Deactivate,
-                data: json!({ "reason": format!("reversal of {}: its answer was lost", entry.id) }),
+                data: typed(&Deactivation { reason: Some(format!("reversal of {}: its answer was lost", entry.id)) }),
             }),
             Operation::Redeem => {
-                let token = entry.result.get("redeem_token")?.as_str()?;
+                let token = Entry::read::<Seen>(&entry.result)?.redeem_token?;
+                let moved = Entry::read::<Moved>(&entry.data)?;
                 Some(Undo {
                     operation: Operation::CancelRedemption,
-                    data: json!({ "redeem_token": token, "amount_cents": entry.data.get("amount_cents")? }),
+                    data: typed(&Moved { amount_cents: moved.amount_cents, redeem_token: Some(token) }),
                 })
             }
             _ => None,
         }
     }
+
+    fn undo_evidence(&self, call: &Call, entry: &Entry) -> Result<Value> {
+        match entry.operation {
+            Operation::CancelRedemption => {
+                let now = self.fetch_balance(call, &entry.code)?;
+                Ok(typed(&BalanceBefore { balance_cents: now.parsed.balance_in_cents }))
+            }
+            _ => Ok(entry.evidence.clone()),
+        }
+    }
 }
 
 impl Eguma {
-    /// Sends the cancel of a journal entry (its data: `redeem_token`, `amount_cents`).
-    fn send_cancel(&self, call: &Call, entry: &Entry) -> Outcome<Answer<CancelAnswer>> {
-        let body = json!({ "redeem_token": entry.data["redeem_token"], "amount_in_cents": entry.data["amount_cents"] });
-        self.write(call, self.post(Kind::Voucher, entry.code.as_deref().unwrap_or_default(), "cancel_redemption", body))
+    /// Sends the cancel of a journal entry (its data: [`Moved`]).
+    fn send_cancel(&self, call: &Call, entry: &Entry) -> Attempt<Parsed<CancelAnswer>> {
+        let moved = Entry::read::<Moved>(&entry.data).unwrap_or(Moved { amount_cents: 0, redeem_token: None });
+        let body = json!({ "redeem_token": moved.redeem_token, "amount_in_cents": moved.amount_cents });
+        self.write(call, self.post(Kind::Voucher, &entry.code, "cancel_redemption", body))
     }
 
-    /// Sends the deactivation of a journal entry (its data: `reason`).
-    fn send_deactivate(&self, call: &Call, entry: &Entry) -> Outcome<Answer<AmountAnswer>> {
-        let body = match entry.data.get("reason").and_then(Value::as_str) {
-            Some(r) => json!({ "deactivate_reason": truncate(r, MAX_REFERENCE_LEN) }),
+    /// Sends the deactivation of a journal entry (its data: [`Deactivation`]).
+    fn send_deactivate(&self, call: &Call, entry: &Entry) -> Attempt<Parsed<AmountAnswer>> {
+        let body = match Entry::read::<Deactivation>(&entry.data).and_then(|d| d.reason) {
+            Some(r) => json!({ "deactivate_reason": truncate(&r, MAX_REFERENCE_LEN) }),
             None => json!({}),
         };
-        self.write(call, self.post(Kind::Depot, entry.code.as_deref().unwrap_or_default(), "deactivate", body))
+        self.write(call, self.post(Kind::Depot, &entry.code, "deactivate", body))
     }
 }
 
-/// The balance e-guma showed during a resolution (`balance_cents`), else the expected one.
-fn cents_seen(seen: &Value, expected: Decimal) -> Decimal {
-    seen.get("balance_cents").and_then(Value::as_i64).map(|c| money::from_minor_units(c, DECIMALS)).unwrap_or(expected)
+/// What a redeem or cancel is checked against: the balance before.
+#[derive(Serialize, Deserialize)]
+struct BalanceBefore {
+    balance_cents: i64,
+}
+
+/// What a redeem or cancel moves (its journal data).
+#[derive(Serialize, Deserialize)]
+struct Moved {
+    amount_cents: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redeem_token: Option<String>,
+}
+
+/// What e-guma showed after a redeem or cancel (the journal result).
+#[derive(Serialize, Deserialize)]
+struct Seen {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redeem_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    balance_cents: Option<i64>,
+}
+
+/// What an activation sells (its journal data).
+#[derive(Serialize, Deserialize)]
+struct Activation {
+    amount_cents: i64,
+    free_amount: bool,
+}
+
+/// Why a depot voucher is taken back (its journal data).
+#[derive(Serialize, Deserialize)]
+struct Deactivation {
+    reason: Option<String>,
+}
+
+/// The balance e-guma showed when the entry was checked, else the expected one.
+fn balance_seen(entry: &Entry, expected: Decimal) -> Decimal {
+    Entry::read::<Seen>(&entry.result)
+        .and_then(|s| s.balance_cents)
+        .map(|c| money::from_minor_units(c, DECIMALS))
+        .unwrap_or(expected)
 }
 
 fn read_code(call: &Call, req: &mut Fields) -> Result<String> {

@@ -28,13 +28,14 @@ use crate::code::CodeRules;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse, encode_component};
+use crate::journal::Entry;
 use crate::log::{Level, Redactor};
 use crate::money;
 use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::Fields;
 use crate::status::VlStatus;
-use crate::transaction::{self, Outcome, Plan};
+use crate::transaction::{self, Answer, Check, Plan, Settlement};
 
 const ID: &str = "gonnaorder";
 
@@ -454,7 +455,6 @@ impl Provider for GonnaOrder {
             call.hide_code(c);
         }
         let key = code.clone().unwrap_or_else(|| format!("order:{order_id}"));
-        let claim = transaction::claim(call, self, &key)?;
         let mut body = json!({ "externalOrderId": order_id, "totalNonDiscountedPrice": number(order_total) });
         if let (Some(d), Some(a)) = (discount, after) {
             body["totalDiscount"] = number(d);
@@ -466,44 +466,48 @@ impl Provider for GonnaOrder {
         if let Some(m) = &member_code {
             body["memberCode"] = json!(m);
         }
-        let plan = Plan {
-            code: key,
-            amount: discount,
-            currency: None,
-            evidence: Value::Null,
-            data: json!({ "order_id": order_id }),
-        };
         let path = self.store_path("external-order");
         let accepted = json!({ "provider": ID, "accepted": true, "order_id": order_id });
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |_| {
-                let response = match self.authorized(call, |t| self.post(&path, &body, t), false).into_write(ID) {
-                    Ok(r) => r,
-                    Err(outcome) => return outcome,
-                };
-                match response.status {
-                    201 => {
-                        call.log(Level::Info, || format!("order {order_id} accepted"));
-                        Outcome::Applied { doc: accepted.clone(), result: Value::Null }
-                    }
-                    // Documented: "If failure, the status 500 is returned without a response body".
-                    500 => Outcome::Refused(
-                        Error::provider_failure("GonnaOrder could not process the order (HTTP 500)")
-                            .with_provider(ID)
-                            .with_http_status(500),
-                    ),
-                    s if s >= 500 || (200..300).contains(&s) => {
-                        Outcome::Uncertain { error: status_error(call, &response), maybe_later: false }
-                    }
-                    _ => Outcome::Refused(status_error(call, &response)),
-                }
+            &key,
+            |key| {
+                Ok(Plan {
+                    code: key.to_string(),
+                    amount: discount,
+                    currency: None,
+                    evidence: Value::Null,
+                    data: json!({ "order_id": order_id }),
+                    context: (),
+                })
             },
-            |_, _| accepted.clone(),
+            |_, ()| {
+                self.authorized(call, |t| self.post(&path, &body, t), false).attempt(ID, |response| {
+                    match response.status {
+                        201 => {
+                            call.log(Level::Info, || format!("order {order_id} accepted"));
+                            Answer::Done((accepted.clone(), Value::Null))
+                        }
+                        // Documented: "If failure, the status 500 is returned without a response body".
+                        500 => Answer::Refused(
+                            Error::provider_failure("GonnaOrder could not process the order (HTTP 500)")
+                                .with_http_status(500),
+                        ),
+                        s => Answer::from_error(s, status_error(call, response)),
+                    }
+                })
+            },
+            |_, ()| accepted.clone(),
         )
+    }
+}
+
+/// GonnaOrder documents no lookup of external orders: a lost answer stays in doubt until someone
+/// looks in GonnaOrder's back office.
+impl Settlement for GonnaOrder {
+    fn check(&self, _call: &Call, _entry: &Entry) -> Check {
+        Check::Unknown("GonnaOrder offers no way to look an external order up".into())
     }
 }
 

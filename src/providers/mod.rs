@@ -12,13 +12,12 @@ pub use crate::call::{Call, CallIds};
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::http::{Failure, HttpResponse};
-use crate::journal::Entry;
 use crate::log::Redactor;
 use crate::model::{ActivationStatus, DeactivationStatus, Redemption, Voucher};
 use crate::operation::Operation;
 use crate::request::Fields;
 use crate::status::VlStatus;
-use crate::transaction::{Outcome, Resolution, Undo};
+use crate::transaction::Settlement;
 
 pub mod coupontools;
 pub mod eguma;
@@ -52,7 +51,9 @@ fn not_implemented() -> Error {
 /// One voucher provider. Each method reads its request from `req` (taking the fields it
 /// understands and calling [`Fields::finish`]), talks to the provider through `call`, and returns
 /// the operation's document. Defaults: `VL_UNSUPPORTED`, decided before anything is read or sent.
-pub trait Provider: Send + Sync {
+/// Money-moving operations go through the engine (`transaction::execute`), which calls the
+/// provider back through [`Settlement`].
+pub trait Provider: Settlement {
     /// Provider id (`"eguma"`).
     fn id(&self) -> &'static str;
 
@@ -115,31 +116,6 @@ pub trait Provider: Send + Sync {
     /// `vl_unlock`.
     fn unlock(&self, _call: &Call, _req: &mut Fields) -> Result<Voucher> {
         Err(not_implemented())
-    }
-
-    // ---- Money safety (see `transaction`) ----
-
-    /// Whether a journaled money-moving request whose answer was lost went through, from the best
-    /// evidence the provider offers. Default: no way to tell.
-    fn resolve(&self, _call: &Call, _entry: &Entry) -> Resolution {
-        Resolution::Unknown(format!("{} offers no way to check", self.id()))
-    }
-
-    /// Reads what is needed to resolve a queued undo before it is (re)sent, e.g. the balance now.
-    /// Default: the entry's evidence as it is.
-    fn refresh_evidence(&self, _call: &Call, entry: &Entry) -> Result<Value> {
-        Ok(entry.evidence.clone())
-    }
-
-    /// Sends a queued undo (a cancel or reversal recorded in the journal) once.
-    fn send_queued(&self, _call: &Call, entry: &Entry) -> Outcome<Value> {
-        Outcome::Refused(Error::unsupported(format!("{} cannot send a queued {}", self.id(), entry.operation)))
-    }
-
-    /// How to undo an applied entry, for `in_doubt_policy: "reverse"`; None when the provider
-    /// cannot (then it is kept).
-    fn reversal(&self, _entry: &Entry) -> Option<Undo> {
-        None
     }
 }
 
@@ -214,17 +190,6 @@ pub fn failure_error(provider: &'static str, failure: &Failure) -> Error {
         Failure::BadAnswer(d) => Error::provider_failure(format!("unusable answer from {provider}: {d}")),
     };
     error.with_provider(provider)
-}
-
-/// What a money-moving request that got no usable answer means for the money: nothing happened
-/// if it never left; otherwise it may have gone through (after a timeout, possibly still later).
-pub fn failed_outcome<T>(provider: &'static str, failure: Failure) -> Outcome<T> {
-    let error = failure_error(provider, &failure);
-    match failure {
-        Failure::NotSent(_) => Outcome::Refused(error),
-        Failure::TimedOut(_) => Outcome::Uncertain { error, maybe_later: true },
-        Failure::AnswerLost(_) | Failure::BadAnswer(_) => Outcome::Uncertain { error, maybe_later: false },
-    }
 }
 
 /// Parses a JSON answer body, or fails with `VL_PROVIDER` naming what is wrong.

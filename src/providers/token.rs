@@ -8,8 +8,8 @@ use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::http::{Failure, HttpRequest, HttpResponse};
 use crate::log::Level;
-use crate::providers::{failed_outcome, failure_error};
-use crate::transaction::Outcome;
+use crate::providers::failure_error;
+use crate::transaction::{self, Answer, Attempt};
 
 /// A token and what is needed to renew it.
 #[derive(Clone, Debug)]
@@ -73,12 +73,17 @@ impl Authorized {
         }
     }
 
-    /// For a money-moving request: the answer, or what the failure means for the money.
-    pub fn into_write<T>(self, provider: &'static str) -> std::result::Result<HttpResponse, Outcome<T>> {
+    /// For a money-moving request: what the attempt came to, by the engine's rule (without a
+    /// token nothing was sent: refused).
+    pub fn attempt<T>(
+        self,
+        provider: &'static str,
+        read: impl FnOnce(&HttpResponse) -> Answer<(T, serde_json::Value)>,
+    ) -> Attempt<T> {
         match self {
-            Authorized::Answer(r) => Ok(r),
-            Authorized::Failed(f) => Err(failed_outcome(provider, f)),
-            Authorized::NoToken(e) => Err(Outcome::Refused(e)),
+            Authorized::Answer(r) => transaction::attempt(provider, Ok(r), read),
+            Authorized::Failed(f) => transaction::attempt(provider, Err(f), read),
+            Authorized::NoToken(e) => Attempt::Refused(e),
         }
     }
 }

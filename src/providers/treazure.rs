@@ -21,13 +21,14 @@
 use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::code::CodeRules;
 use crate::config::{self, Settings};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse, encode_component};
-use crate::journal::Entry;
+use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, Redemption, Restriction, Voucher, VoucherStatus};
 use crate::money::{self, AmountWanted};
@@ -36,7 +37,7 @@ use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::Fields;
 use crate::status::VlStatus;
-use crate::transaction::{self, Outcome, Plan, Resolution, Undo};
+use crate::transaction::{self, Answer, Attempt, Check, Plan, Settlement, Undo};
 
 const ID: &str = "treazure";
 
@@ -334,7 +335,8 @@ impl Treazure {
     }
 
     /// Sends a money-moving request once (plus once more with a new token after a 401, which
-    /// means it was not processed).
+    /// means it was not processed); what it came to, by the engine's rule. A failure envelope
+    /// (`success: false` with a return code) is Treazure saying no.
     fn write(
         &self,
         call: &Call,
@@ -342,21 +344,16 @@ impl Treazure {
         body: Value,
         entry: &Entry,
         offset: Option<&str>,
-    ) -> Outcome<wire::Answer> {
+    ) -> Attempt<wire::Answer> {
         let reference = receipt_reference(call, &entry.id);
         let build = |t: &str| self.request(call, t, path, body.clone(), Some(&reference), offset);
-        let response = match self.authorized(call, build, false).into_write(ID) {
-            Ok(r) => r,
-            Err(outcome) => return outcome,
-        };
-        match self.parse(call, &response) {
-            Ok(answer) => Outcome::Applied { doc: answer, result: Value::Null },
-            Err(error) if response.status < 300 && error.status() == VlStatus::VL_PROVIDER => {
-                Outcome::Uncertain { error, maybe_later: false }
+        self.authorized(call, build, false).attempt(ID, |response| match self.parse(call, response) {
+            Ok(answer) => Answer::Done((answer, Value::Null)),
+            Err(error) if (200..300).contains(&response.status) && error.status() != VlStatus::VL_PROVIDER => {
+                Answer::Refused(error)
             }
-            Err(error) if response.status >= 500 => Outcome::Uncertain { error, maybe_later: false },
-            Err(error) => Outcome::Refused(error),
-        }
+            Err(error) => Answer::from_error(response.status, error),
+        })
     }
 
     /// Turns an answer into its envelope, or into the error Treazure's status and return code mean.
@@ -609,42 +606,35 @@ impl Provider for Treazure {
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;
-        let claim = transaction::claim(call, self, &card_id)?;
-        let before = self.fetch_card(call, &CardRef::Id(card_id.clone()), offset.as_deref())?;
-        if !matches!(status_of(&before.status), VoucherStatus::Created | VoucherStatus::Active) {
-            return Err(Error::rejected(format!(
-                "A gift card with status {} cannot be sold or loaded.",
-                before.status
-            ))
-            .with_provider(ID));
-        }
-        let plan = Plan {
-            code: card_id.clone(),
-            amount: Some(amount),
-            currency: before.currency.clone(),
-            evidence: json!({ "balance": before.balance.to_string() }),
-            data: json!({}),
-        };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |entry| {
-                let body = json!({ wire::CARD_ID: card_id, "amount": amount_json(amount) });
+            &card_id,
+            |code| {
+                let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
+                if !matches!(status_of(&before.status), VoucherStatus::Created | VoucherStatus::Active) {
+                    return Err(Error::rejected(format!(
+                        "A gift card with status {} cannot be sold or loaded.",
+                        before.status
+                    )));
+                }
+                Ok(plan(&before, Some(amount), Value::Null, before.clone_shallow()))
+            },
+            |entry, before| {
+                let body = json!({ wire::CARD_ID: entry.code, "amount": amount_json(amount) });
                 self.write(call, wire::ACTIVATE, body, entry, offset.as_deref()).map(|answer| {
                     let activation_id = answer.activation_id.clone();
                     let voucher = card_of(call, answer).map(|c| self.voucher(c));
                     let mut voucher =
-                        voucher.unwrap_or_else(|_| self.voucher_after(&before, amount, VoucherStatus::Active));
+                        voucher.unwrap_or_else(|_| self.voucher_after(before, amount, VoucherStatus::Active));
                     voucher.transaction_id = activation_id.clone();
-                    call.log(Level::Info, || format!("activated {card_id} with {amount}"));
-                    (voucher, json!({ "activation_id": activation_id }))
+                    call.log(Level::Info, || format!("activated {} with {amount}", entry.code));
+                    (voucher, typed(&Seen { activation_id, ..Seen::default() }))
                 })
             },
-            |_, seen| {
-                let mut v = self.voucher_after(&before, amount, VoucherStatus::Active);
-                v.transaction_id = seen.get("activation_id").and_then(Value::as_str).map(str::to_string);
+            |entry, before| {
+                let mut v = self.voucher_after(before, amount, VoucherStatus::Active);
+                v.transaction_id = Entry::read::<Seen>(&entry.result).and_then(|s| s.activation_id);
                 v
             },
         )
@@ -656,21 +646,15 @@ impl Provider for Treazure {
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;
-        let claim = transaction::claim(call, self, &card_id)?;
-        let before = self.fetch_card(call, &CardRef::Id(card_id.clone()), offset.as_deref())?;
-        let plan = Plan {
-            code: card_id.clone(),
-            amount: None,
-            currency: before.currency.clone(),
-            evidence: json!({}),
-            data: json!({ "activation_id": activation_id }),
-        };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |entry| {
+            &card_id,
+            |code| {
+                let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
+                Ok(plan(&before, None, typed(&CancelOf { id: activation_id.clone() }), before.clone_shallow()))
+            },
+            |entry, before| {
                 self.send_cancel(call, entry, offset.as_deref()).map(|answer| {
                     let voucher = card_of(call, answer)
                         .map(|c| self.voucher(c))
@@ -678,7 +662,7 @@ impl Provider for Treazure {
                     (voucher, Value::Null)
                 })
             },
-            |_, _| self.voucher(before.clone_shallow()),
+            |_, before| self.voucher(before.clone_shallow()),
         )
     }
 
@@ -688,53 +672,54 @@ impl Provider for Treazure {
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;
-        let claim = transaction::claim(call, self, &card_id)?;
-        let before = self.fetch_card(call, &CardRef::Id(card_id.clone()), offset.as_deref())?;
-        let voucher = self.voucher(before.clone_shallow());
-        if !voucher.redeemable {
-            return Err(Error::rejected(
-                voucher.message.unwrap_or_else(|| "This gift card cannot be redeemed.".into()),
-            )
-            .with_provider(ID));
-        }
-        let amount = wanted.resolve(before.balance, before.currency.as_deref()).map_err(|e| e.with_provider(ID))?;
-        let currency = before.currency.clone();
-        let redemption = |left: Option<Decimal>, redeem_id: Option<String>| Redemption {
-            provider: ID,
-            receipt_lines: model::receipt_lines(RECEIPT_LABEL, &card_id, "Redeemed", amount, left, currency.as_deref()),
-            code: card_id.clone(),
-            amount: Some(amount),
-            balance: left,
-            currency: currency.clone(),
-            transaction_id: redeem_id,
-        };
-        let plan = Plan {
-            code: card_id.clone(),
-            amount: Some(amount),
-            currency: currency.clone(),
-            evidence: json!({ "balance": before.balance.to_string() }),
-            data: json!({}),
+        let redemption = |code: &str,
+                          amount: Decimal,
+                          currency: Option<String>,
+                          left: Option<Decimal>,
+                          id: Option<String>| {
+            Redemption {
+                provider: ID,
+                receipt_lines: model::receipt_lines(RECEIPT_LABEL, code, "Redeemed", amount, left, currency.as_deref()),
+                code: code.to_string(),
+                amount: Some(amount),
+                balance: left,
+                currency,
+                transaction_id: id,
+            }
         };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |entry| {
-                let body = json!({ wire::CARD_ID: card_id, "amount": amount_json(amount) });
+            &card_id,
+            |code| {
+                let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
+                let voucher = self.voucher(before.clone_shallow());
+                if !voucher.redeemable {
+                    return Err(Error::rejected(
+                        voucher.message.unwrap_or_else(|| "This gift card cannot be redeemed.".into()),
+                    ));
+                }
+                let amount = wanted.resolve(before.balance, before.currency.as_deref())?;
+                Ok(plan(&before, Some(amount), Value::Null, (amount, before.currency.clone())))
+            },
+            |entry, (amount, currency)| {
+                let body = json!({ wire::CARD_ID: entry.code, "amount": amount_json(*amount) });
                 self.write(call, wire::REDEEM, body, entry, offset.as_deref()).map(|answer| {
                     let redeem_id = answer.redeem_id.clone();
                     let left = card_of(call, answer).ok().map(|c| c.balance);
-                    call.log(Level::Info, || format!("redeemed {amount} from {card_id}"));
-                    (redemption(left, redeem_id.clone()), json!({ "redeem_id": redeem_id }))
+                    call.log(Level::Info, || format!("redeemed {amount} from {}", entry.code));
+                    let ids = typed(&Seen { redeem_id: redeem_id.clone(), ..Seen::default() });
+                    (redemption(&entry.code, *amount, currency.clone(), left, redeem_id), ids)
                 })
             },
-            |_, seen| {
+            |entry, (amount, currency)| {
+                let seen = Entry::read::<Seen>(&entry.result).unwrap_or_default();
                 let left = seen
-                    .get("balance")
+                    .balance
+                    .as_ref()
                     .and_then(|b| money::parse_decimal(b, "balance").ok())
                     .map(|d| money::with_scale(d, DECIMALS));
-                redemption(left, seen.get("redeem_id").and_then(Value::as_str).map(str::to_string))
+                redemption(&entry.code, *amount, currency.clone(), left, seen.redeem_id)
             },
         )
     }
@@ -746,57 +731,59 @@ impl Provider for Treazure {
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;
-        let claim = transaction::claim(call, self, &card_id)?;
-        // The history says how much the redemption took: Treazure always cancels all of it.
-        let redeemed = self
-            .fetch_history(call, &card_id, false)?
-            .into_iter()
-            .find(|h| h.transaction_id.as_deref() == Some(redeem_id.as_str()))
-            .and_then(|h| money::parse_decimal(&h.mutation, "mutation").ok())
-            .map(|m| money::with_scale(-m, DECIMALS));
-        if let (Some(asked), Some(taken)) = (amount, redeemed)
-            && asked != taken
-        {
-            return Err(Error::invalid(format!(
-                "`amount` {asked} differs from the redemption's {taken}: Treazure cancels a redemption in full"
-            )));
-        }
-        let before = self.fetch_card(call, &CardRef::Id(card_id.clone()), offset.as_deref())?;
-        let given_back = amount.or(redeemed).unwrap_or(Decimal::ZERO);
-        let currency = before.currency.clone();
-        let cancelled = |left: Option<Decimal>| Redemption {
+        let cancelled = |code: &str, given_back: Decimal, currency: Option<String>, left: Option<Decimal>| Redemption {
             provider: ID,
             receipt_lines: model::receipt_lines(
                 RECEIPT_LABEL,
-                &card_id,
+                code,
                 "Cancelled",
                 given_back,
                 left,
                 currency.as_deref(),
             ),
-            code: card_id.clone(),
+            code: code.to_string(),
             amount: Some(given_back),
             balance: left,
-            currency: currency.clone(),
+            currency,
             transaction_id: Some(redeem_id.clone()),
-        };
-        let plan = Plan {
-            code: card_id.clone(),
-            amount: Some(given_back),
-            currency: currency.clone(),
-            evidence: json!({}),
-            data: json!({ "redeem_id": redeem_id }),
         };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |entry| {
-                self.send_cancel(call, entry, offset.as_deref())
-                    .map(|answer| (cancelled(card_of(call, answer).ok().map(|c| c.balance)), Value::Null))
+            &card_id,
+            |code| {
+                // The history says how much the redemption took: Treazure always cancels all of it.
+                let redeemed = self
+                    .fetch_history(call, code, false)?
+                    .into_iter()
+                    .find(|h| h.transaction_id.as_deref() == Some(redeem_id.as_str()))
+                    .and_then(|h| money::parse_decimal(&h.mutation, "mutation").ok())
+                    .map(|m| money::with_scale(-m, DECIMALS));
+                if let (Some(asked), Some(taken)) = (amount, redeemed)
+                    && asked != taken
+                {
+                    return Err(Error::invalid(format!(
+                        "`amount` {asked} differs from the redemption's {taken}: Treazure cancels a redemption in full"
+                    )));
+                }
+                let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
+                let given_back = amount.or(redeemed).unwrap_or(Decimal::ZERO);
+                Ok(plan(
+                    &before,
+                    Some(given_back),
+                    typed(&CancelOf { id: redeem_id.clone() }),
+                    (given_back, before.clone_shallow()),
+                ))
             },
-            |_, _| cancelled(Some(before.balance + given_back)),
+            |entry, (given_back, before)| {
+                self.send_cancel(call, entry, offset.as_deref()).map(|answer| {
+                    let left = card_of(call, answer).ok().map(|c| c.balance);
+                    (cancelled(&entry.code, *given_back, before.currency.clone(), left), Value::Null)
+                })
+            },
+            |entry, (given_back, before)| {
+                cancelled(&entry.code, *given_back, before.currency.clone(), Some(before.balance + *given_back))
+            },
         )
     }
 
@@ -806,15 +793,21 @@ impl Provider for Treazure {
         req.finish()?;
         // A new card: nothing to serialize on but this call.
         let key = format!("issue:{}", call.ids.transaction_id);
-        let claim = transaction::claim(call, self, &key)?;
-        let plan =
-            Plan { code: key.clone(), amount: Some(amount), currency: None, evidence: json!({}), data: json!({}) };
         transaction::execute(
             call,
             self,
-            &claim,
-            plan,
-            |entry| {
+            &key,
+            |code| {
+                Ok(Plan {
+                    code: code.to_string(),
+                    amount: Some(amount),
+                    currency: None,
+                    evidence: Value::Null,
+                    data: Value::Null,
+                    context: (),
+                })
+            },
+            |entry, ()| {
                 self.write(call, wire::ISSUE, json!({ "amount": amount_json(amount) }), entry, offset.as_deref()).map(
                     |answer| {
                         let activation_id = answer.activation_id.clone();
@@ -822,22 +815,22 @@ impl Provider for Treazure {
                             Ok(card) => {
                                 call.hide_code(&card.id);
                                 call.log(Level::Info, || format!("issued {} with {amount}", card.id));
-                                let id = card.id.clone();
+                                let card_id = Some(card.id.clone());
                                 let mut v = self.voucher(card);
                                 v.transaction_id = activation_id.clone();
-                                (v, json!({ "card_id": id, "activation_id": activation_id }))
+                                (v, typed(&Seen { activation_id, card_id, ..Seen::default() }))
                             }
                             // The card went through without a readable id: report what is known.
                             Err(_) => {
                                 let mut v = self.voucher_after(&Card::empty(), amount, VoucherStatus::Active);
                                 v.transaction_id = activation_id.clone();
-                                (v, json!({ "activation_id": activation_id }))
+                                (v, typed(&Seen { activation_id, ..Seen::default() }))
                             }
                         }
                     },
                 )
             },
-            |_, _| self.voucher_after(&Card::empty(), amount, VoucherStatus::Active),
+            |_, ()| self.voucher_after(&Card::empty(), amount, VoucherStatus::Active),
         )
     }
 
@@ -863,59 +856,62 @@ impl Provider for Treazure {
             .collect();
         Ok(json!({ "provider": ID, "code": card_id, "condensed": condensed, "entries": entries }))
     }
+}
 
-    fn resolve(&self, call: &Call, entry: &Entry) -> Resolution {
-        let card_id = entry.code.clone().unwrap_or_default();
-        if card_id.starts_with("issue:") {
-            return Resolution::Unknown(
+impl Settlement for Treazure {
+    /// Every mutation in a card's regular history carries the `ReceiptReference` it was made with,
+    /// which holds our journal id: found, it went through (with Treazure's id and the balance after).
+    fn check(&self, call: &Call, entry: &Entry) -> Check {
+        if entry.operation == Operation::Issue {
+            return Check::Unknown(
                 "Treazure's answer held the new card's id; no lookup finds the card without it".into(),
             );
         }
-        let history = match self.fetch_history(call, &card_id, false) {
+        let history = match self.fetch_history(call, &entry.code, false) {
             Ok(h) => h,
-            Err(e) => return Resolution::Unknown(format!("could not read the card's history: {}", e.message)),
+            Err(e) => return Check::Unknown(format!("could not read the card's history: {}", e.message)),
         };
-        // Every mutation carries the ReceiptReference it was made with, which holds our id.
         match history.iter().rev().find(|h| h.receipt_nr.as_deref().is_some_and(|r| r.contains(entry.id.as_str()))) {
             Some(h) => {
-                let id_key = match entry.operation.as_str() {
-                    "redeem" => "redeem_id",
-                    "activate" => "activation_id",
-                    _ => "transaction_id",
-                };
-                Resolution::Applied(json!({ id_key: h.transaction_id, "balance": h.balance }))
+                let id = h.transaction_id.clone();
+                let mut seen = Seen { balance: Some(h.balance.clone()), ..Seen::default() };
+                match entry.operation {
+                    Operation::Redeem => seen.redeem_id = id,
+                    Operation::Activate => seen.activation_id = id,
+                    _ => {}
+                }
+                Check::Applied(typed(&seen))
             }
-            None => Resolution::NotApplied,
+            None => Check::Absent,
         }
     }
 
-    fn send_queued(&self, call: &Call, entry: &Entry) -> Outcome<Value> {
-        self.send_cancel(call, entry, None).map(|_| (Value::Null, Value::Null))
+    fn send_undo(&self, call: &Call, entry: &Entry) -> Attempt<()> {
+        self.send_cancel(call, entry, None).map(|_| ((), Value::Null))
     }
 
     fn reversal(&self, entry: &Entry) -> Option<Undo> {
-        let (operation, key) = match entry.operation.as_str() {
-            "redeem" => (Operation::CancelRedemption, "redeem_id"),
-            "activate" => (Operation::CancelActivation, "activation_id"),
+        let seen = Entry::read::<Seen>(&entry.result)?;
+        let (operation, id) = match entry.operation {
+            Operation::Redeem => (Operation::CancelRedemption, seen.redeem_id?),
+            Operation::Activate => (Operation::CancelActivation, seen.activation_id?),
             _ => return None,
         };
-        let id = entry.result.get(key)?.as_str()?;
-        Some(Undo { operation, data: json!({ key: id }) })
+        Some(Undo { operation, data: typed(&CancelOf { id }) })
     }
 }
 
 impl Treazure {
-    /// Sends the cancel a journal entry describes (`redeem_id` or `activation_id` in its data).
-    fn send_cancel(&self, call: &Call, entry: &Entry, offset: Option<&str>) -> Outcome<wire::Answer> {
-        let (path, body) = match (entry.data.get("redeem_id"), entry.data.get("activation_id")) {
-            (Some(id), _) => (wire::REDEEM_CANCEL, json!({ wire::REDEEM_ID: id })),
-            (_, Some(id)) => (wire::ACTIVATE_CANCEL, json!({ wire::ACTIVATION_ID: id })),
-            _ => {
-                return Outcome::Refused(Error::internal(format!(
-                    "journal entry {} names nothing to cancel",
-                    entry.id
-                )));
-            }
+    /// Sends the cancel a journal entry describes: its operation says which, its data
+    /// ([`CancelOf`]) the id to cancel.
+    fn send_cancel(&self, call: &Call, entry: &Entry, offset: Option<&str>) -> Attempt<wire::Answer> {
+        let Some(CancelOf { id }) = Entry::read(&entry.data) else {
+            return Attempt::Refused(Error::internal(format!("journal entry {} names nothing to cancel", entry.id)));
+        };
+        let (path, body) = match entry.operation {
+            Operation::CancelRedemption => (wire::REDEEM_CANCEL, json!({ wire::REDEEM_ID: id })),
+            Operation::CancelActivation => (wire::ACTIVATE_CANCEL, json!({ wire::ACTIVATION_ID: id })),
+            op => return Attempt::Refused(Error::internal(format!("{op} is not a Treazure cancel"))),
         };
         self.write(call, path, body, entry, offset)
     }
@@ -964,6 +960,32 @@ impl Card {
             raw: Value::Null,
         }
     }
+}
+
+/// The plan of an operation on a card read just before: Treazure's history is the evidence (every
+/// mutation carries our journal id), so none is recorded.
+fn plan<C>(before: &Card, amount: Option<Decimal>, data: Value, context: C) -> Plan<C> {
+    Plan { code: before.id.clone(), amount, currency: before.currency.clone(), evidence: Value::Null, data, context }
+}
+
+/// The id a cancel cancels (its journal data): Treazure's redeem id or activation id.
+#[derive(Serialize, Deserialize)]
+struct CancelOf {
+    #[serde(alias = "redeem_id", alias = "activation_id")]
+    id: String,
+}
+
+/// What Treazure showed after an operation (the journal result).
+#[derive(Serialize, Deserialize, Default)]
+struct Seen {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redeem_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    activation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    balance: Option<Value>,
 }
 
 #[cfg(test)]

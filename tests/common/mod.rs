@@ -56,6 +56,9 @@ pub fn compile(compiler_env: &str, default: &str, flags: &[&str], sources: &[&Pa
         .arg(output)
         .arg("-L")
         .arg(&lib_dir)
+        // DT_RPATH, not RUNPATH: it wins over LD_LIBRARY_PATH, which cargo points at target/debug,
+        // where an older `cargo build` may have left an older libvoucherlink.so.
+        .arg("-Wl,--disable-new-dtags")
         .arg(format!("-Wl,-rpath,{}", lib_dir.display()))
         .arg("-lvoucherlink")
         .arg("-lpthread")
