@@ -161,6 +161,9 @@ def main():
         for kind, label in (("balance", "`vl_balance`"), ("pairs", "redeem + cancel pair")):
             a, b = instructions[kind]["A"], instructions[kind]["B"]
             print("| instructions per %s, A / B (B/A) | %d / %d (%.2f) | |" % (label, a, b, b / a))
+        j = instructions["pairs_journal"]
+        print("| instructions per pair, journal on disk: empty / 2,000 open entries (ratio) | %d / %d (%.2f) | ≈ 1 |"
+              % (j["open_0"], j["open_2000"], j["open_2000"] / j["open_0"]))
     print("| A/C, `vl_balance` | %.1f | ≥ 10 |" % r["A_over_C_balance"])
     print("| A/C, redeem + cancel | %.1f | ≥ 10 |" % r["A_over_C_redeem_cancel"])
     print("| TCP connections for 1,000 sequential calls | %d | 1 |" % connections)

@@ -124,6 +124,17 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The error for a request of `provider` that got no usable answer, when nothing can have
+    /// changed (a read, or a money-moving request that provably did not reach the provider).
+    pub fn error(&self, provider: &'static str) -> Error {
+        let error = match self {
+            Failure::NotSent(d) => Error::network(format!("{provider} could not be reached: {d}")),
+            Failure::AnswerLost(d) | Failure::TimedOut(d) => Error::network(format!("no answer from {provider}: {d}")),
+            Failure::BadAnswer(d) => Error::provider_failure(format!("unusable answer from {provider}: {d}")),
+        };
+        error.with_provider(provider)
+    }
+
     /// The explanation, for messages.
     pub fn detail(&self) -> &str {
         match self {

@@ -19,7 +19,7 @@
 //! Open entries are indexed by account, by voucher and by due time, so a call costs the same with
 //! thousands of open entries as with none.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
 use std::io::{BufRead, BufReader, Write};
@@ -204,37 +204,77 @@ enum Store {
     File { path: PathBuf, file: Option<File>, len: u64 },
 }
 
-/// The entries, with the indexes the engine asks by.
+/// The open entries of one account, indexed the ways the engine asks for them. Lookups borrow:
+/// a call's bookkeeping allocates only for what it adds.
+#[derive(Default)]
+struct AccountIndex {
+    /// Open entries by voucher code.
+    by_voucher: HashMap<String, Vec<String>>,
+    /// How many entries are open.
+    open: usize,
+    /// Queued undos by due time.
+    due: BTreeSet<(u64, String)>,
+    /// Settled entries whose outcome the POS has not been told.
+    unreported: HashSet<String>,
+}
+
+/// The index of every account of a journal (a till's journal usually holds one: a short list
+/// is cheaper to search than a base URL is to hash).
 #[derive(Default)]
 struct Index {
-    /// Open entries: (account, created, id).
-    open: BTreeSet<(String, u64, String)>,
-    /// Open entries by voucher: (account, code, id).
-    by_voucher: BTreeSet<(String, String, String)>,
-    /// Queued undos by due time: (account, due, id).
-    due: BTreeSet<(String, u64, String)>,
-    /// Settled entries whose outcome the POS has not been told: (account, id).
-    unreported: BTreeSet<(String, String)>,
+    accounts: Vec<(String, AccountIndex)>,
 }
 
 impl Index {
-    fn update(&mut self, old: Option<&Entry>, new: Option<&Entry>) {
-        if let Some(e) = old {
-            self.open.remove(&(e.account.clone(), e.created_ms, e.id.clone()));
-            self.by_voucher.remove(&(e.account.clone(), e.code.clone(), e.id.clone()));
-            self.due.remove(&(e.account.clone(), e.next_attempt_ms.unwrap_or(0), e.id.clone()));
-            self.unreported.remove(&(e.account.clone(), e.id.clone()));
-        }
-        if let Some(e) = new {
-            if e.state.is_open() {
-                self.open.insert((e.account.clone(), e.created_ms, e.id.clone()));
-                self.by_voucher.insert((e.account.clone(), e.code.clone(), e.id.clone()));
-                if e.state == State::Queued {
-                    self.due.insert((e.account.clone(), e.next_attempt_ms.unwrap_or(0), e.id.clone()));
-                }
-            } else if e.outcome_unreported {
-                self.unreported.insert((e.account.clone(), e.id.clone()));
+    fn account(&self, account: &str) -> Option<&AccountIndex> {
+        self.accounts.iter().find(|(a, _)| a == account).map(|(_, index)| index)
+    }
+
+    fn account_mut(&mut self, account: &str) -> &mut AccountIndex {
+        let i = match self.accounts.iter().position(|(a, _)| a == account) {
+            Some(i) => i,
+            None => {
+                self.accounts.push((account.to_string(), AccountIndex::default()));
+                self.accounts.len() - 1
             }
+        };
+        &mut self.accounts[i].1
+    }
+
+    fn update(&mut self, old: Option<&Entry>, new: Option<&Entry>) {
+        if let Some(e) = old.filter(|e| e.state.is_open() || e.outcome_unreported) {
+            let account = self.account_mut(&e.account);
+            if let Some(ids) = account.by_voucher.get_mut(&e.code)
+                && let Some(i) = ids.iter().position(|id| *id == e.id)
+            {
+                ids.swap_remove(i);
+                account.open -= 1;
+                if ids.is_empty() {
+                    account.by_voucher.remove(&e.code);
+                }
+            }
+            if e.state == State::Queued {
+                account.due.remove(&(e.next_attempt_ms.unwrap_or(0), e.id.clone()));
+            }
+            if e.outcome_unreported {
+                account.unreported.remove(&e.id);
+            }
+        }
+        let Some(e) = new.filter(|e| e.state.is_open() || e.outcome_unreported) else { return };
+        let account = self.account_mut(&e.account);
+        if !e.state.is_open() {
+            account.unreported.insert(e.id.clone());
+            return;
+        }
+        account.open += 1;
+        match account.by_voucher.get_mut(&e.code) {
+            Some(ids) => ids.push(e.id.clone()),
+            None => {
+                account.by_voucher.insert(e.code.clone(), vec![e.id.clone()]);
+            }
+        }
+        if e.state == State::Queued {
+            account.due.insert((e.next_attempt_ms.unwrap_or(0), e.id.clone()));
         }
     }
 }
@@ -315,7 +355,7 @@ impl Journal {
     pub fn record_durably(&self, entry: &Entry) -> Result<()> {
         let mut inner = self.lock();
         inner.write(entry)?;
-        inner.remember(entry.clone());
+        inner.remember(entry);
         Ok(())
     }
 
@@ -324,7 +364,7 @@ impl Journal {
     /// the log: after money moved, a failing disk must not turn success into failure).
     pub fn record(&self, entry: &Entry) -> Result<()> {
         let mut inner = self.lock();
-        inner.remember(entry.clone());
+        inner.remember(entry);
         let written = if inner.is_dirty() { inner.compact() } else { inner.write(entry) };
         if written.is_err() {
             // The file lacks this change: it is written whole from memory at the next chance.
@@ -348,61 +388,40 @@ impl Journal {
     /// The open entries of one voucher of an account, oldest first.
     pub fn open_for_voucher(&self, account: &str, code: &str) -> Vec<Entry> {
         let inner = self.lock();
-        let start = (account.to_string(), code.to_string(), String::new());
-        let mut found: Vec<Entry> = inner
-            .index
-            .by_voucher
-            .range(start..)
-            .take_while(|(a, c, _)| a == account && c == code)
-            .filter_map(|(_, _, id)| inner.entries.get(id).cloned())
-            .collect();
-        found.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
-        found
+        let ids = inner.index.account(account).and_then(|a| a.by_voucher.get(code));
+        inner.entries_of(ids.into_iter().flatten())
     }
 
     /// The open entries of an account, oldest first.
     pub fn open_entries(&self, account: &str) -> Vec<Entry> {
         let inner = self.lock();
-        inner
-            .index
-            .open
-            .range((account.to_string(), 0, String::new())..)
-            .take_while(|(a, _, _)| a == account)
-            .filter_map(|(_, _, id)| inner.entries.get(id).cloned())
-            .collect()
+        inner.entries_of(inner.index.account(account).into_iter().flat_map(|a| a.by_voucher.values().flatten()))
     }
 
     /// The queued entry of an account that is due first, if one is due at `now_ms`.
     pub fn next_due(&self, account: &str, now_ms: u64) -> Option<Entry> {
         let inner = self.lock();
-        let (a, due, id) = inner.index.due.range((account.to_string(), 0, String::new())..).next()?;
-        (a == account && *due <= now_ms).then(|| inner.entries.get(id).cloned()).flatten()
+        let (due, id) = inner.index.account(account)?.due.first()?;
+        (*due <= now_ms).then(|| inner.entries.get(id).cloned()).flatten()
     }
 
-    /// Settled entries of an account whose outcome the POS has not been told yet.
+    /// Settled entries of an account whose outcome the POS has not been told yet, oldest first.
     pub fn unreported(&self, account: &str) -> Vec<Entry> {
         let inner = self.lock();
-        let mut found: Vec<Entry> = inner
-            .index
-            .unreported
-            .range((account.to_string(), String::new())..)
-            .take_while(|(a, _)| a == account)
-            .filter_map(|(_, id)| inner.entries.get(id).cloned())
-            .collect();
-        found.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
-        found
+        inner.entries_of(inner.index.account(account).into_iter().flat_map(|a| a.unreported.iter()))
     }
 
     /// How many open entries each account has (for the warning about other accounts' entries).
     pub fn open_counts(&self) -> Vec<(String, usize)> {
         let inner = self.lock();
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for (account, _, _) in &inner.index.open {
-            match counts.last_mut() {
-                Some((a, n)) if a == account => *n += 1,
-                _ => counts.push((account.clone(), 1)),
-            }
-        }
+        let mut counts: Vec<(String, usize)> = inner
+            .index
+            .accounts
+            .iter()
+            .filter(|(_, a)| a.open > 0)
+            .map(|(account, a)| (account.clone(), a.open))
+            .collect();
+        counts.sort();
         counts
     }
 }
@@ -416,19 +435,28 @@ impl Inner {
         Inner { store, entries, index, appended: 0 }
     }
 
+    /// The entries with these ids, oldest first.
+    fn entries_of<'a>(&self, ids: impl Iterator<Item = &'a String>) -> Vec<Entry> {
+        let mut found: Vec<Entry> = ids.filter_map(|id| self.entries.get(id).cloned()).collect();
+        found.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+        found
+    }
+
     /// Whether the file lags behind memory (a failed write) and must be written whole.
     fn is_dirty(&self) -> bool {
         matches!(self.store, Store::File { file: None, .. })
     }
 
     /// Takes an entry's new state into memory (a memory journal forgets what nobody can ask for).
-    fn remember(&mut self, entry: Entry) {
+    fn remember(&mut self, entry: &Entry) {
         let old = self.entries.get(&entry.id);
-        self.index.update(old, Some(&entry));
+        self.index.update(old, Some(entry));
         if matches!(self.store, Store::Memory) && !entry.state.is_open() && !entry.outcome_unreported {
             self.entries.remove(&entry.id);
+        } else if let Some(kept) = self.entries.get_mut(&entry.id) {
+            kept.clone_from(entry);
         } else {
-            self.entries.insert(entry.id.clone(), entry);
+            self.entries.insert(entry.id.clone(), entry.clone());
         }
     }
 
@@ -479,7 +507,7 @@ impl Inner {
             .collect();
         settled.sort_by(|a, b| b.cmp(a));
         settled.truncate(keep_max);
-        let keep: std::collections::HashSet<String> = settled.into_iter().map(|(_, id)| id).collect();
+        let keep: HashSet<String> = settled.into_iter().map(|(_, id)| id).collect();
         self.entries.retain(|id, e| e.state.is_open() || e.outcome_unreported || keep.contains(id));
         self.appended = 0;
 

@@ -122,16 +122,6 @@ pub enum AmountWanted {
 }
 
 impl AmountWanted {
-    /// Reads `amount` or `remaining_to_pay` (exactly one) from a request.
-    pub fn read(req: &mut crate::request::Fields, decimals: u32) -> Result<AmountWanted> {
-        match (req.opt_amount("amount", decimals)?, req.opt_amount("remaining_to_pay", decimals)?) {
-            (Some(a), None) => Ok(AmountWanted::Exactly(a)),
-            (None, Some(r)) => Ok(AmountWanted::UpTo(r)),
-            (Some(_), Some(_)) => Err(Error::invalid("give either `amount` or `remaining_to_pay`, not both")),
-            (None, None) => Err(Error::invalid("`amount` or `remaining_to_pay` is missing")),
-        }
-    }
-
     /// The amount to take from a voucher holding `balance`: the exact amount if it is covered,
     /// else `min(remaining_to_pay, balance)` (as e-guma's guide prescribes). A refusal is
     /// `VL_REJECTED`, worded for the cashier.

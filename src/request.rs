@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::code::{self, CodeRules};
 use crate::error::{Error, Result};
-use crate::money::{self, json_type_name};
+use crate::money::{self, AmountWanted, json_type_name};
 use crate::status::VlStatus;
 
 /// Requests and configurations longer than this are refused before parsing.
@@ -142,6 +142,16 @@ impl Fields {
         }
         money::check_amount(amount, name, decimals).map_err(|e| self.error(e.message))?;
         Ok(Some(money::with_scale(amount, decimals)))
+    }
+
+    /// How much to take from a stored-value voucher: `amount` or `remaining_to_pay`, exactly one.
+    pub fn amount_wanted(&mut self, decimals: u32) -> Result<AmountWanted> {
+        match (self.opt_amount("amount", decimals)?, self.opt_amount("remaining_to_pay", decimals)?) {
+            (Some(a), None) => Ok(AmountWanted::Exactly(a)),
+            (None, Some(r)) => Ok(AmountWanted::UpTo(r)),
+            (Some(_), Some(_)) => Err(self.error("give either `amount` or `remaining_to_pay`, not both")),
+            (None, None) => Err(self.error("`amount` or `remaining_to_pay` is missing")),
+        }
     }
 
     /// A required amount; see [`Fields::opt_amount`].

@@ -20,12 +20,13 @@
 //! went through is kept whatever the policy).
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::journal::Entry;
+use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{Redemption, Voucher, VoucherStatus};
 use crate::money;
@@ -193,9 +194,7 @@ impl Coupontools {
     }
 
     fn fetch(&self, call: &Call, id: &str) -> Result<Session> {
-        let response = call
-            .read(&self.request(wire::DATA, json!({ wire::SESSION: id })))
-            .map_err(|f| providers::failure_error(ID, &f))?;
+        let response = call.read(&self.request(wire::DATA, json!({ wire::SESSION: id }))).map_err(|f| f.error(ID))?;
         self.session_of(call, &response)
     }
 
@@ -261,8 +260,8 @@ impl Coupontools {
         match call.send(&request) {
             Ok(response) => Ok(self.session_of(call, &response)?.voucher()),
             Err(f) => {
-                let now = self.fetch(call, id).map_err(|_| providers::failure_error(ID, &f))?;
-                if is_set(&now) { Ok(now.voucher()) } else { Err(providers::failure_error(ID, &f)) }
+                let now = self.fetch(call, id).map_err(|_| f.error(ID))?;
+                if is_set(&now) { Ok(now.voucher()) } else { Err(f.error(ID)) }
             }
         }
     }
@@ -380,7 +379,7 @@ impl Provider for Coupontools {
                     amount: before.value,
                     currency: None,
                     evidence: Value::Null,
-                    data: json!({ "money_spent": money_spent.map(|m| m.to_string()) }),
+                    data: typed(&Validation { money_spent: money_spent.map(|m| m.to_string()) }),
                     context: before.value,
                 })
             },
@@ -394,7 +393,10 @@ impl Provider for Coupontools {
                     Ok(s) if s.validated => {
                         call.log(Level::Info, || format!("validated coupon {}", entry.code));
                         let at = s.validated_at.clone();
-                        Answer::Done((redemption(&entry.code, *value, at.as_deref()), json!({ "validated_at": at })))
+                        Answer::Done((
+                            redemption(&entry.code, *value, at.as_deref()),
+                            typed(&Validated { validated_at: at }),
+                        ))
                     }
                     Ok(_) => Answer::Unclear(Error::provider_failure(
                         "Coupontools answered the validation without marking the coupon validated",
@@ -405,7 +407,10 @@ impl Provider for Coupontools {
                     Err(e) => Answer::from_error(response.status, e),
                 })
             },
-            |entry, value| redemption(&entry.code, *value, entry.result.get("validated_at").and_then(Value::as_str)),
+            |entry, value| {
+                let seen = Entry::read::<Validated>(&entry.result).and_then(|v| v.validated_at);
+                redemption(&entry.code, *value, seen.as_deref())
+            },
         )
     }
 }
@@ -414,11 +419,23 @@ impl Settlement for Coupontools {
     /// A validation shows in the session's `validated` flag.
     fn check(&self, call: &Call, entry: &Entry) -> Check {
         match self.fetch(call, &entry.code) {
-            Ok(s) if s.validated => Check::Applied(json!({ "validated_at": s.validated_at })),
+            Ok(s) if s.validated => Check::Applied(typed(&Validated { validated_at: s.validated_at })),
             Ok(_) => Check::Absent,
             Err(e) => Check::Unknown(format!("could not read the session: {}", e.message)),
         }
     }
+}
+
+/// What a validation sends besides the session (its journal data).
+#[derive(Serialize, Deserialize)]
+struct Validation {
+    money_spent: Option<String>,
+}
+
+/// When Coupontools says the session was validated (the journal result).
+#[derive(Serialize, Deserialize)]
+struct Validated {
+    validated_at: Option<String>,
 }
 
 #[cfg(test)]

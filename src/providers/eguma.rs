@@ -34,7 +34,7 @@ use crate::http::{HttpRequest, HttpResponse, push_encoded};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
-use crate::money::{self, AmountWanted};
+use crate::money;
 use crate::operation::Operation;
 use crate::providers::{self, Call, Provider, ProviderInfo};
 use crate::request::{Fields, MAX_TEXT_LEN};
@@ -190,7 +190,7 @@ impl Eguma {
 
     /// Sends a read (retried on connection failures and 5xx) and parses its answer.
     fn read<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Result<Parsed<T>> {
-        let response = call.read(&request).map_err(|f| providers::failure_error(ID, &f))?;
+        let response = call.read(&request).map_err(|f| f.error(ID))?;
         self.parse(call, &response)
     }
 
@@ -303,7 +303,7 @@ impl Provider for Eguma {
 
     fn redeem(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
         let code = read_code(call, req)?;
-        let wanted = AmountWanted::read(req, DECIMALS)?;
+        let wanted = req.amount_wanted(DECIMALS)?;
         req.finish()?;
         struct Context {
             balance: Decimal,

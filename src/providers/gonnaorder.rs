@@ -28,7 +28,7 @@ use crate::code::CodeRules;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse, encode_component};
-use crate::journal::Entry;
+use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::money;
 use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
@@ -130,7 +130,7 @@ impl GonnaOrder {
             "POST /api/v1/auth/login".into(),
             &json!({ "username": username, "password": password }),
         );
-        let response = call.read(&request).map_err(|f| providers::failure_error(ID, &f))?;
+        let response = call.read(&request).map_err(|f| f.error(ID))?;
         if response.status == 401 || response.status == 403 {
             return Err(envelope_error(
                 call,
@@ -151,7 +151,7 @@ impl GonnaOrder {
             "text/plain",
             refresh.into(),
         );
-        let response = call.read(&request).map_err(|f| providers::failure_error(ID, &f))?;
+        let response = call.read(&request).map_err(|f| f.error(ID))?;
         if response.status == 401 || response.status == 403 {
             return Err(Error::new(VlStatus::VL_AUTH, "the refresh token was refused").with_provider(ID));
         }
@@ -478,7 +478,7 @@ impl Provider for GonnaOrder {
                     amount: discount,
                     currency: None,
                     evidence: Value::Null,
-                    data: json!({ "order_id": order_id }),
+                    data: typed(&Order { order_id: order_id.clone() }),
                     context: (),
                 })
             },
@@ -501,6 +501,12 @@ impl Provider for GonnaOrder {
             |_, ()| accepted.clone(),
         )
     }
+}
+
+/// The order an external-order entry reports (its journal data).
+#[derive(serde::Serialize)]
+struct Order {
+    order_id: Value,
 }
 
 /// GonnaOrder documents no lookup of external orders: a lost answer stays in doubt until someone

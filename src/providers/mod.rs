@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 pub use crate::call::{Call, CallIds};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::http::{Failure, HttpResponse};
+use crate::http::HttpResponse;
 use crate::log::Redactor;
 use crate::model::{ActivationStatus, DeactivationStatus, Redemption, Voucher};
 use crate::operation::Operation;
@@ -179,17 +179,6 @@ pub fn supported_operations(provider: &dyn Provider, settings: &Settings) -> Vec
             !matches!(dispatch(provider, op, &call, &mut empty), Err(e) if e.status() == VlStatus::VL_UNSUPPORTED)
         })
         .collect()
-}
-
-/// The error for a request that got no usable answer, when nothing can have changed (a read, or
-/// a money-moving request that provably did not reach the provider).
-pub fn failure_error(provider: &'static str, failure: &Failure) -> Error {
-    let error = match failure {
-        Failure::NotSent(d) => Error::network(format!("{provider} could not be reached: {d}")),
-        Failure::AnswerLost(d) | Failure::TimedOut(d) => Error::network(format!("no answer from {provider}: {d}")),
-        Failure::BadAnswer(d) => Error::provider_failure(format!("unusable answer from {provider}: {d}")),
-    };
-    error.with_provider(provider)
 }
 
 /// Parses a JSON answer body, or fails with `VL_PROVIDER` naming what is wrong.

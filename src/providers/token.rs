@@ -8,7 +8,6 @@ use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::http::{Failure, HttpRequest, HttpResponse};
 use crate::log::Level;
-use crate::providers::failure_error;
 use crate::transaction::{self, Answer, Attempt};
 
 /// A token and what is needed to renew it.
@@ -68,7 +67,7 @@ impl Authorized {
     pub fn into_read(self, provider: &'static str) -> Result<HttpResponse> {
         match self {
             Authorized::Answer(r) => Ok(r),
-            Authorized::Failed(f) => Err(failure_error(provider, &f)),
+            Authorized::Failed(f) => Err(f.error(provider)),
             Authorized::NoToken(e) => Err(e),
         }
     }

@@ -31,7 +31,7 @@ use crate::http::{HttpRequest, HttpResponse, encode_component};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, Redemption, Restriction, Voucher, VoucherStatus};
-use crate::money::{self, AmountWanted};
+use crate::money;
 use crate::operation::Operation;
 use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
 use crate::providers::{self, Call, Provider, ProviderInfo};
@@ -255,7 +255,7 @@ impl Treazure {
                 "application/x-www-form-urlencoded",
                 form,
             );
-            let response = call.read(&request).map_err(|f| providers::failure_error(ID, &f))?;
+            let response = call.read(&request).map_err(|f| f.error(ID))?;
             if response.status == 400 || response.status == 401 {
                 let error =
                     providers::json_body(ID, &response).ok().and_then(|v| v["error"].as_str().map(str::to_string));
@@ -668,7 +668,7 @@ impl Provider for Treazure {
 
     fn redeem(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
         let card = read_card(call, req)?;
-        let wanted = AmountWanted::read(req, DECIMALS)?;
+        let wanted = req.amount_wanted(DECIMALS)?;
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;

@@ -3,18 +3,19 @@
 //! from the voucher's state (nothing else of this process changes it meanwhile). Claims are
 //! process-wide, keyed by account and canonical code, so every client of an account shares them.
 
-use std::collections::HashSet;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use once_cell::sync::Lazy;
 
+/// What is claimed now. A process has a handful of operations under way at once: short lists are
+/// cheaper to search than keys are to hash.
 #[derive(Default)]
 struct Held {
     /// (account, canonical code) with a money-moving operation in progress.
-    vouchers: HashSet<(String, String)>,
+    vouchers: Vec<(String, String)>,
     /// Journal entries being worked on.
-    entries: HashSet<String>,
+    entries: Vec<String>,
     /// Threads waiting for a voucher (a release wakes them only if there are any: a futex wake
     /// is a syscall).
     waiting: usize,
@@ -62,7 +63,7 @@ impl VoucherClaim {
             held = CLAIMS.released.wait_timeout(held, left).unwrap_or_else(|p| p.into_inner()).0;
             held.waiting -= 1;
         }
-        held.vouchers.insert(key.clone());
+        held.vouchers.push(key.clone());
         self.keys.push(key);
         true
     }
@@ -71,9 +72,7 @@ impl VoucherClaim {
 impl Drop for VoucherClaim {
     fn drop(&mut self) {
         let mut held = held();
-        for key in &self.keys {
-            held.vouchers.remove(key);
-        }
+        held.vouchers.retain(|key| !self.keys.contains(key));
         if held.waiting > 0 {
             CLAIMS.released.notify_all();
         }
@@ -88,13 +87,18 @@ pub struct EntryClaim {
 impl EntryClaim {
     /// Claims an entry; None when another thread is working on it.
     pub fn take(id: &str) -> Option<EntryClaim> {
-        held().entries.insert(id.to_string()).then(|| EntryClaim { id: id.to_string() })
+        let mut held = held();
+        if held.entries.iter().any(|e| e == id) {
+            return None;
+        }
+        held.entries.push(id.to_string());
+        Some(EntryClaim { id: id.to_string() })
     }
 }
 
 impl Drop for EntryClaim {
     fn drop(&mut self) {
-        held().entries.remove(&self.id);
+        held().entries.retain(|e| *e != self.id);
     }
 }
 

@@ -183,7 +183,7 @@ pub fn attempt<T>(
     let response = match sent {
         Ok(r) => r,
         Err(failure) => {
-            let error = crate::providers::failure_error(provider, &failure);
+            let error = failure.error(provider);
             return match failure {
                 Failure::NotSent(_) => Attempt::Refused(error),
                 Failure::TimedOut(_) | Failure::AnswerLost(_) => Attempt::Uncertain { error, may_land_later: true },
