@@ -164,6 +164,12 @@ const char *vl_version(void);
 uint32_t vl_abi_version(void);
 
 /**
+ * The name of a status, as the result document's `status` says it: `"ok"`, `"rejected"`,
+ * `"in_doubt"`, ...; `"unknown"` for a value that is not a `VlStatus`. Static: never free it.
+ */
+const char *vl_status_name(uint32_t status);
+
+/**
  * Creates a client from a JSON configuration, e.g.
  * `{"provider":"eguma","api_key":"...","pos_id":"KASSE-1"}`.
  *
@@ -217,7 +223,7 @@ VlStatus vl_set_logger(VlLogFn callback, void *user_data, VlLogLevel min_level);
  * `client` must be NULL or a live handle; `request_json` NULL or a NUL-terminated string;
  * `out_json` NULL or writable. The same holds for every `vl_<operation>` function.
  */
-VlStatus vl_capabilities(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_capabilities(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Looks a voucher up: `{"code":"L4FU-5LQT-KJR3"}` (Treazure also `serial_number` +
@@ -227,7 +233,7 @@ VlStatus vl_capabilities(VlClient *client, const char *request_json, char **out_
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_balance(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_balance(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Takes money from a voucher: `{"code":..,"amount":"20.00"}` or
@@ -238,7 +244,7 @@ VlStatus vl_balance(VlClient *client, const char *request_json, char **out_json)
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_redeem(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_redeem(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Gives a redemption back: `{"code":..,"transaction_id":..,"amount":"20.00"}` → redemption.
@@ -246,7 +252,7 @@ VlStatus vl_redeem(VlClient *client, const char *request_json, char **out_json);
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_cancel_redemption(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_cancel_redemption(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Whether a voucher can be sold: `{"code":..}` →
@@ -255,7 +261,7 @@ VlStatus vl_cancel_redemption(VlClient *client, const char *request_json, char *
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_activation_status(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_activation_status(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Sells (activates / loads) a voucher: `{"code":..,"amount":"25.00"}` (`amount` required exactly
@@ -264,7 +270,7 @@ VlStatus vl_activation_status(VlClient *client, const char *request_json, char *
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_activate(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_activate(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Undoes an activation right after it: `{"code":..,"transaction_id":..}` → voucher.
@@ -272,7 +278,7 @@ VlStatus vl_activate(VlClient *client, const char *request_json, char **out_json
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_cancel_activation(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_cancel_activation(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Whether a sold voucher can be taken back: `{"code":..}` →
@@ -281,7 +287,7 @@ VlStatus vl_cancel_activation(VlClient *client, const char *request_json, char *
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_deactivation_status(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_deactivation_status(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Takes a sold voucher back: `{"code":..,"reason":"order cancelled"}` → voucher.
@@ -289,7 +295,7 @@ VlStatus vl_deactivation_status(VlClient *client, const char *request_json, char
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_deactivate(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_deactivate(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Issues a new virtual card: `{"amount":"50.00"}` → voucher with the new `code`.
@@ -297,7 +303,7 @@ VlStatus vl_deactivate(VlClient *client, const char *request_json, char **out_js
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_issue(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_issue(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * A card's balance mutations: `{"code":..,"condensed":true}` → `{entries:[..]}`.
@@ -305,7 +311,7 @@ VlStatus vl_issue(VlClient *client, const char *request_json, char **out_json);
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_history(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_history(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * A loyalty member's vouchers: `{"member_code":..}`, `{"phone_number":..}` or `{"search":..}` →
@@ -314,7 +320,7 @@ VlStatus vl_history(VlClient *client, const char *request_json, char **out_json)
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_member_vouchers(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_member_vouchers(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * What a voucher does to an order: `{"code":..,"order_total":"200.00"}` →
@@ -323,7 +329,7 @@ VlStatus vl_member_vouchers(VlClient *client, const char *request_json, char **o
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_validate(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_validate(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Reports the finished order, which consumes the voucher: `{"order_id":..,"order_total":..,
@@ -332,7 +338,7 @@ VlStatus vl_validate(VlClient *client, const char *request_json, char **out_json
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_submit_order(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_submit_order(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Reserves a coupon during checkout: `{"code":..}` → voucher (status `locked`).
@@ -340,7 +346,7 @@ VlStatus vl_submit_order(VlClient *client, const char *request_json, char **out_
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_lock(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_lock(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Releases a reserved coupon when the sale is abandoned: `{"code":..}` → voucher.
@@ -348,7 +354,7 @@ VlStatus vl_lock(VlClient *client, const char *request_json, char **out_json);
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_unlock(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_unlock(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Journal entries not yet settled (also after a crash and restart): `{}` → `{entries:[..]}`.
@@ -356,7 +362,7 @@ VlStatus vl_unlock(VlClient *client, const char *request_json, char **out_json);
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_pending(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_pending(const VlClient *client, const char *request_json, char **out_json);
 
 /**
  * Retries resolution of pending journal entries: `{}` → `{resolved:[..], still_pending:[..]}`.
@@ -364,7 +370,7 @@ VlStatus vl_pending(VlClient *client, const char *request_json, char **out_json)
  * # Safety
  * See `vl_capabilities`.
  */
-VlStatus vl_recover(VlClient *client, const char *request_json, char **out_json);
+VlStatus vl_recover(const VlClient *client, const char *request_json, char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -55,6 +55,28 @@ impl VlStatus {
         self as u32
     }
 
+    /// The status with this numeric code, if any.
+    pub fn from_code(code: u32) -> Option<VlStatus> {
+        VlStatus::ALL.get(code as usize).copied()
+    }
+
+    /// [`VlStatus::name`] as a C string (for `vl_status_name`).
+    pub fn c_name(self) -> &'static std::ffi::CStr {
+        match self {
+            VlStatus::VL_OK => c"ok",
+            VlStatus::VL_INVALID_ARGUMENT => c"invalid_argument",
+            VlStatus::VL_CONFIG => c"config",
+            VlStatus::VL_UNSUPPORTED => c"unsupported",
+            VlStatus::VL_NOT_FOUND => c"not_found",
+            VlStatus::VL_REJECTED => c"rejected",
+            VlStatus::VL_AUTH => c"auth",
+            VlStatus::VL_NETWORK => c"network",
+            VlStatus::VL_IN_DOUBT => c"in_doubt",
+            VlStatus::VL_PROVIDER => c"provider",
+            VlStatus::VL_INTERNAL => c"internal",
+        }
+    }
+
     /// The lower-case name without the `VL_` prefix, as in the result document's `status`.
     pub fn name(self) -> &'static str {
         match self {
@@ -83,6 +105,9 @@ mod tests {
             assert_eq!(s.code() as usize, i);
             let c_name = format!("{s:?}");
             assert_eq!(format!("VL_{}", s.name().to_uppercase()), c_name);
+            assert_eq!(s.c_name().to_str().unwrap(), s.name());
+            assert_eq!(VlStatus::from_code(s.code()), Some(*s));
         }
+        assert_eq!(VlStatus::from_code(11), None);
     }
 }

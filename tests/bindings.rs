@@ -32,7 +32,7 @@ fn pascal(snake: &str) -> String {
 #[test]
 fn the_header_declares_what_the_library_exports() {
     let functions = header_functions();
-    assert_eq!(functions.len(), 6 + voucherlink::Operation::ALL.len(), "{functions:?}");
+    assert_eq!(functions.len(), 7 + voucherlink::Operation::ALL.len(), "{functions:?}");
 }
 
 #[test]

@@ -31,12 +31,14 @@ fn the_checked_in_header_is_up_to_date() {
 fn the_header_declares_every_export_with_its_documentation() {
     let header = std::fs::read_to_string(common::repo().join("include/voucherlink.h")).unwrap();
     for op in voucherlink::Operation::ALL {
-        let decl = format!("VlStatus vl_{}(VlClient *client, const char *request_json, char **out_json);", op.name());
+        let decl =
+            format!("VlStatus vl_{}(const VlClient *client, const char *request_json, char **out_json);", op.name());
         assert!(header.contains(&decl), "missing: {decl}");
     }
     for decl in [
         "const char *vl_version(void);",
         "uint32_t vl_abi_version(void);",
+        "const char *vl_status_name(uint32_t status);",
         "VlStatus vl_client_new(const char *config_json, VlClient **out_client, char **out_json);",
         "void vl_client_free(VlClient *client);",
         "void vl_string_free(char *s);",

@@ -31,7 +31,7 @@ unsafe extern "C" fn capture(_level: VlLogLevel, message: *const c_char, _user_d
     LINES.lock().unwrap().push(line);
 }
 
-type OperationFn = unsafe extern "C" fn(*mut VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
+type OperationFn = unsafe extern "C" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
 
 /// Every document the library handed out.
 #[derive(Default)]

@@ -34,6 +34,7 @@ namespace VoucherLink
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vl_version();
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_abi_version();
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vl_status_name(uint status);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_client_new(byte[] configJson, out VlClientHandle client, out IntPtr json);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern void vl_client_free(IntPtr client);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern void vl_string_free(IntPtr s);
@@ -156,6 +157,9 @@ namespace VoucherLink
 
         /// <summary>The library version, vl_version().</summary>
         public static string Version { get { return NativeMethods.FromUtf8(NativeMethods.vl_version()); } }
+
+        /// <summary>The name of a status code, vl_status_name(): "ok", "rejected", ...; "unknown".</summary>
+        public static string StatusName(uint status) { return NativeMethods.FromUtf8(NativeMethods.vl_status_name(status)); }
 
         /// <summary>What vl_client_new said: provider, settings (no secrets), operations (JSON).</summary>
         public string Description { get; private set; }

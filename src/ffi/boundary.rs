@@ -97,7 +97,7 @@ pub(super) unsafe fn read_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a 
 ///
 /// # Safety
 /// `client` must be NULL or a handle from `vl_client_new` not yet freed.
-pub(super) unsafe fn client_ref<'a>(client: *mut VlClient) -> Result<&'a Client> {
+pub(super) unsafe fn client_ref<'a>(client: *const VlClient) -> Result<&'a Client> {
     if client.is_null() {
         return Err(Error::invalid("`client` is NULL"));
     }

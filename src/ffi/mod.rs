@@ -59,6 +59,13 @@ pub extern "C" fn vl_abi_version() -> u32 {
     VL_ABI_VERSION
 }
 
+/// The name of a status, as the result document's `status` says it: `"ok"`, `"rejected"`,
+/// `"in_doubt"`, ...; `"unknown"` for a value that is not a `VlStatus`. Static: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn vl_status_name(status: u32) -> *const c_char {
+    VlStatus::from_code(status).map_or(c"unknown", VlStatus::c_name).as_ptr()
+}
+
 /// Creates a client from a JSON configuration, e.g.
 /// `{"provider":"eguma","api_key":"...","pos_id":"KASSE-1"}`.
 ///
@@ -163,7 +170,7 @@ unsafe impl Sync for UserData {}
 /// Runs one operation: the shared body of every `vl_<operation>` function.
 unsafe fn operation(
     op: Operation,
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -183,7 +190,7 @@ unsafe fn operation(
 /// `out_json` NULL or writable. The same holds for every `vl_<operation>` function.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_capabilities(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -198,7 +205,7 @@ pub unsafe extern "C" fn vl_capabilities(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_balance(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -214,7 +221,7 @@ pub unsafe extern "C" fn vl_balance(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_redeem(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -227,7 +234,7 @@ pub unsafe extern "C" fn vl_redeem(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_cancel_redemption(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -241,7 +248,7 @@ pub unsafe extern "C" fn vl_cancel_redemption(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_activation_status(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -255,7 +262,7 @@ pub unsafe extern "C" fn vl_activation_status(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_activate(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -268,7 +275,7 @@ pub unsafe extern "C" fn vl_activate(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_cancel_activation(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -282,7 +289,7 @@ pub unsafe extern "C" fn vl_cancel_activation(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_deactivation_status(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -295,7 +302,7 @@ pub unsafe extern "C" fn vl_deactivation_status(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_deactivate(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -308,7 +315,7 @@ pub unsafe extern "C" fn vl_deactivate(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_issue(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -321,7 +328,7 @@ pub unsafe extern "C" fn vl_issue(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_history(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -335,7 +342,7 @@ pub unsafe extern "C" fn vl_history(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_member_vouchers(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -349,7 +356,7 @@ pub unsafe extern "C" fn vl_member_vouchers(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_validate(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -363,7 +370,7 @@ pub unsafe extern "C" fn vl_validate(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_submit_order(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -376,7 +383,7 @@ pub unsafe extern "C" fn vl_submit_order(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_lock(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -389,7 +396,7 @@ pub unsafe extern "C" fn vl_lock(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_unlock(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -402,7 +409,7 @@ pub unsafe extern "C" fn vl_unlock(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_pending(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {
@@ -415,7 +422,7 @@ pub unsafe extern "C" fn vl_pending(
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vl_recover(
-    client: *mut VlClient,
+    client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> VlStatus {

@@ -38,7 +38,7 @@ static char config[1024];
         }                                                             \
     } while (0)
 
-typedef VlStatus (*operation_fn)(VlClient *, const char *, char **);
+typedef VlStatus (*operation_fn)(const VlClient *, const char *, char **);
 
 /* Calls an operation; the document is returned (caller frees with vl_string_free). */
 static VlStatus call(operation_fn f, VlClient *client, const char *request, char **doc) {
@@ -191,6 +191,10 @@ static int flow(void) {
 
     CHECK(vl_abi_version() == VL_ABI_VERSION, "vl_abi_version() == VL_ABI_VERSION");
     CHECK(strlen(vl_version()) >= 5, "vl_version() is MAJOR.MINOR.PATCH");
+    CHECK(strcmp(vl_status_name(VL_OK), "ok") == 0 && strcmp(vl_status_name(VL_IN_DOUBT), "in_doubt") == 0 &&
+              strcmp(vl_status_name(VL_INVALID_ARGUMENT), "invalid_argument") == 0 &&
+              strcmp(vl_status_name(VL_INTERNAL), "internal") == 0 && strcmp(vl_status_name(99), "unknown") == 0,
+          "vl_status_name names every status, static text");
 
     st = call(vl_capabilities, client, "{}", &doc);
     CHECK(st == VL_OK && contains(doc, "\"provider\":\"eguma\"") && contains(doc, "\"redeem\"") && !contains(doc, "\"issue\""),

@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client",
+    "status_name",
     "VoucherLinkError",
     "InvalidArgument",
     "ConfigError",
@@ -53,6 +54,11 @@ if _lib.vl_abi_version() != _native.ABI_VERSION:
 def library_version() -> str:
     """The library's version (``vl_version()``), e.g. ``"0.1.0"``."""
     return _lib.vl_version().decode("utf-8")
+
+
+def status_name(status: int) -> str:
+    """The name of a status code (``vl_status_name()``): ``"ok"``, ``"rejected"``, ...; ``"unknown"``."""
+    return _lib.vl_status_name(status).decode("utf-8")
 
 
 # ---- errors ----

@@ -86,6 +86,8 @@ def declare(lib: ctypes.CDLL) -> None:
     lib.vl_version.restype = ctypes.c_char_p  # static: never freed
     lib.vl_abi_version.argtypes = []
     lib.vl_abi_version.restype = ctypes.c_uint32
+    lib.vl_status_name.argtypes = [ctypes.c_uint32]
+    lib.vl_status_name.restype = ctypes.c_char_p  # static: never freed
     lib.vl_client_new.argtypes = [ctypes.c_char_p, out_ptr, out_ptr]
     lib.vl_client_new.restype = status
     lib.vl_client_free.argtypes = [ctypes.c_void_p]
