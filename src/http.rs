@@ -68,6 +68,11 @@ impl HttpRequest {
         }
     }
 
+    /// A POST request without a body (as e-guma's own clients activate a depot voucher).
+    pub fn post_empty(url: String, log_target: String) -> Self {
+        HttpRequest { method: Method::POST, url, log_target, headers: Vec::new(), json_body: None, text_body: None }
+    }
+
     /// A POST request with a text body of the given content type (an OAuth2 form, a raw token).
     pub fn post_text(url: String, log_target: String, content_type: &str, body: String) -> Self {
         HttpRequest {
@@ -209,6 +214,10 @@ impl Http {
                 .and_then(|r| self.run(r, budget, max_idle)),
             (None, Some(form)) => {
                 builder.body(form.as_bytes()).map_err(invalid).and_then(|r| self.run(r, budget, max_idle))
+            }
+            // An empty POST says so (Content-Length: 0) rather than being sent chunked.
+            (None, None) if request.method == Method::POST => {
+                builder.body(&[][..]).map_err(invalid).and_then(|r| self.run(r, budget, max_idle))
             }
             (None, None) => builder.body(()).map_err(invalid).and_then(|r| self.run(r, budget, max_idle)),
         };

@@ -48,9 +48,22 @@ struct Redemption {
     reference_number: Option<String>,
 }
 
+/// Which shapes the simulated e-guma answers in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shapes {
+    /// As e-guma documents its API now (`currency`, `product_id`, `extra`, `redeem_token`,
+    /// `free_amount`).
+    Documented,
+    /// As e-guma answered its vendor's clients in 2014 (recorded in ideacreation's EgumaClient-Win
+    /// and EgumaWinCE logs): no `currency`, `book_as_discount` on balances, no `redeem_token` but
+    /// `voucher_document_url` on redeems, no `free_amount` on activate status, `""` for no message.
+    Recorded2014,
+}
+
 /// The simulated e-guma account.
 #[derive(Debug)]
 pub struct Eguma {
+    shapes: Shapes,
     api_keys: Vec<String>,
     currency: String,
     vouchers: Vec<Voucher>,
@@ -83,6 +96,13 @@ impl Eguma {
             .map(|k| k.as_str().map(str::to_string).ok_or("`eguma.api_keys` must hold strings".to_string()))
             .collect::<Result<Vec<_>, _>>()?;
         let currency = obj.get("currency").and_then(Value::as_str).unwrap_or("CHF").to_string();
+        let shapes = match obj.get("answers").and_then(Value::as_str) {
+            None | Some("documented") => Shapes::Documented,
+            Some("recorded-2014") => Shapes::Recorded2014,
+            Some(other) => {
+                return Err(format!("`eguma.answers` must be \"documented\" or \"recorded-2014\", not {other:?}"));
+            }
+        };
         let mut vouchers = Vec::new();
         for v in list("vouchers")? {
             let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -136,12 +156,13 @@ impl Eguma {
                 reference_number: text("reference_number"),
             });
         }
-        Ok(Eguma { api_keys, currency, vouchers, depot, tokens_issued: redemptions.len() as u64, redemptions })
+        Ok(Eguma { shapes, api_keys, currency, vouchers, depot, tokens_issued: redemptions.len() as u64, redemptions })
     }
 
     /// The account now, in the fixture format (plus the redemptions made).
     pub fn state(&self) -> Value {
         json!({
+            "answers": if self.shapes == Shapes::Recorded2014 { "recorded-2014" } else { "documented" },
             "api_keys": self.api_keys,
             "currency": self.currency,
             "vouchers": self.vouchers.iter().map(|v| json!({
@@ -219,6 +240,19 @@ impl Eguma {
 
     fn balance(&self, code: &str) -> Value {
         let found = self.vouchers.iter().find(|v| v.code == code || v.short_codes.iter().any(|s| s == code));
+        let answer = self.balance_documented(code, found);
+        match self.shapes {
+            Shapes::Documented => answer,
+            // As recorded: {"code","is_redeemable","balance_in_cents","total_amount_in_cents","message":"","book_as_discount":false}
+            Shapes::Recorded2014 => json!({
+                "code": answer["code"], "is_redeemable": answer["is_redeemable"],
+                "balance_in_cents": answer["balance_in_cents"], "total_amount_in_cents": answer["total_amount_in_cents"],
+                "message": answer["message"].as_str().unwrap_or(""), "book_as_discount": false,
+            }),
+        }
+    }
+
+    fn balance_documented(&self, code: &str, found: Option<&Voucher>) -> Value {
         match found {
             None => json!({
                 "code": code, "is_redeemable": false, "balance_in_cents": 0, "total_amount_in_cents": 0,
@@ -264,15 +298,20 @@ impl Eguma {
             cancelled: 0,
             reference_number,
         });
-        Ok(json!({ "code": code, "balance_in_cents": balance, "redeem_token": token }))
+        Ok(match self.shapes {
+            Shapes::Documented => json!({ "code": code, "balance_in_cents": balance, "redeem_token": token }),
+            Shapes::Recorded2014 => json!({
+                "code": code, "balance_in_cents": balance,
+                "voucher_document_url": format!("https://www.e-guma.ch//download?vId={token}"),
+            }),
+        })
     }
 
     fn cancel(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
         only_fields(body, &["redeem_token", "amount_in_cents"])?;
-        let token = body
-            .get("redeem_token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Response::text(400, "Parameter redeem_token fehlt."))?;
+        // Documented: by redeem_token. Without one (as e-guma's vendor's clients send it): the
+        // most recent redemption of the voucher that still has that much to give back.
+        let token = optional_text(body, "redeem_token")?;
         let amount = positive_cents(body, "amount_in_cents")?;
         self.voucher_mut(code)?;
         let redemption = self
@@ -280,7 +319,7 @@ impl Eguma {
             .iter_mut()
             // Most recent first: a cancel follows its redemption.
             .rev()
-            .find(|r| r.token == token && r.code == code)
+            .find(|r| r.code == code && token.as_ref().map_or(r.amount - r.cancelled >= amount, |t| r.token == *t))
             .ok_or_else(|| Response::text(400, "Die Einlösung ist nicht vorhanden."))?;
         if amount > redemption.amount - redemption.cancelled {
             return Err(Response::text(400, "Der Betrag ist höher als der eingelöste Betrag."));
@@ -298,12 +337,19 @@ impl Eguma {
 
     fn activate_status(&self, code: &str) -> Result<Value, Response> {
         let d = self.depot(code)?;
-        Ok(json!({
-            "code": code, "can_be_activated": !d.activated, "free_amount": d.free_amount,
-            "amount_in_cents": if d.free_amount { Value::Null } else { json!(d.amount) },
-            "currency": self.currency, "product_id": 2,
-            "message": if d.activated { json!(ALREADY_ACTIVATED) } else { Value::Null },
-        }))
+        Ok(match self.shapes {
+            Shapes::Documented => json!({
+                "code": code, "can_be_activated": !d.activated, "free_amount": d.free_amount,
+                "amount_in_cents": if d.free_amount { Value::Null } else { json!(d.amount) },
+                "currency": self.currency, "product_id": 2,
+                "message": if d.activated { json!(ALREADY_ACTIVATED) } else { Value::Null },
+            }),
+            // As recorded: {"code","can_be_activated","amount_in_cents","message":""}
+            Shapes::Recorded2014 => json!({
+                "code": code, "can_be_activated": !d.activated, "amount_in_cents": d.amount.unwrap_or(0),
+                "message": if d.activated { ALREADY_ACTIVATED } else { "" },
+            }),
+        })
     }
 
     fn activate(&mut self, code: &str, body: &Map<String, Value>) -> Result<Value, Response> {
@@ -349,7 +395,8 @@ impl Eguma {
     fn deactivate_status(&self, code: &str) -> Result<Value, Response> {
         Ok(match self.deactivation_check(code)? {
             Ok(amount) => {
-                json!({ "code": code, "can_be_deactivated": true, "amount_in_cents": amount, "message": null })
+                let none = if self.shapes == Shapes::Recorded2014 { json!("") } else { Value::Null };
+                json!({ "code": code, "can_be_deactivated": true, "amount_in_cents": amount, "message": none })
             }
             Err(why) => {
                 json!({ "code": code, "can_be_deactivated": false, "amount_in_cents": 0, "message": why })
@@ -369,8 +416,12 @@ impl Eguma {
     }
 }
 
-/// The JSON object body of a POST, which e-guma wants as `application/json`.
+/// The JSON object body of a POST, which e-guma wants as `application/json`. An empty body is no
+/// parameters (e-guma's own clients activate and deactivate depot vouchers with none).
 fn json_body(request: &Request) -> Result<Map<String, Value>, Response> {
+    if request.body.is_empty() {
+        return Ok(Map::new());
+    }
     let content_type = request.header("content-type").unwrap_or("");
     if !content_type.to_ascii_lowercase().starts_with("application/json") {
         return Err(Response::text(400, "Content-Type must be application/json"));

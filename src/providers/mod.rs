@@ -24,6 +24,7 @@ pub mod eguma;
 pub mod gonnaorder;
 pub mod token;
 pub mod treazure;
+pub mod wire;
 
 /// A provider's entry in the registry: how to build it from a configuration.
 pub struct ProviderInfo {

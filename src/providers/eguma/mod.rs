@@ -1,51 +1,40 @@
-//! e-guma (Switzerland): vouchers and depot vouchers, REST API v1.
+//! e-guma (Switzerland): vouchers and depot vouchers, REST API v1. The wire format, with the source
+//! of every fact, is in [`wire`].
 //!
-//! Wire format (research/providers.md §1): `apikey` query parameter on every request (one key per
-//! outlet); paths `/v1/vouchers/{code}/{action}.json` and `/v1/depot_vouchers/{code}/{action}.json`;
-//! JSON bodies with amounts in integer cents; errors as an HTTP status with a plain-text body.
-//!
-//! Assumptions, because e-guma does not document them (listed in the README too):
-//! - A business refusal on a POST (unknown code, not redeemable, amount too high) comes as HTTP 400
-//!   with the cashier's text, as e-guma's own client logs show for depot vouchers; it is mapped to
-//!   `VL_REJECTED` with that text. HTTP 404, if e-guma ever sends it, is `VL_NOT_FOUND`.
-//! - Balance answers `is_redeemable: false` for unknown codes too (e-guma lists "not found" among
-//!   its reasons), so an unknown code is a voucher with `redeemable: false`, status `unknown`, and
-//!   e-guma's message — not an error.
-//! - Activate and deactivate answers come in two documented shapes (`amount_in_cents` or
-//!   `balance_in_cents`); both are read.
-//! - The account has one currency; answers without a `currency` use the last one seen.
-//!
-//! Money safety (API.md §7): e-guma has no transaction lookup, so a lost answer is resolved from
-//! the voucher's state. A redeem or cancel: the balance read before (under the voucher's claim)
-//! against the balance now. An activation or deactivation: the depot voucher's status. A
-//! redemption whose answer was lost cannot be reversed (e-guma's cancel needs the lost
-//! `redeem_token`); an activation can (deactivation).
+//! Money safety: e-guma has no transaction lookup, so a lost answer is resolved from the voucher's
+//! state. A redeem or cancel: the balance read before (under the voucher's claim) against the
+//! balance now. An activation or deactivation: the depot voucher's status. A redemption whose
+//! answer was lost is kept whatever the policy (without its `redeem_token` it cannot be cancelled
+//! through the API as e-guma documents it); an activation can be reversed (deactivation).
+
+pub mod wire;
 
 use std::sync::Mutex;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::code::{self, CodeRules};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::http::{HttpRequest, HttpResponse, push_encoded};
+use crate::http::{HttpRequest, push_encoded};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
-use crate::providers::{self, Call, Provider, ProviderInfo};
+use crate::providers::wire::{Parsed, ProviderError};
+use crate::providers::{Call, Provider, ProviderInfo};
 use crate::request::{Fields, MAX_TEXT_LEN};
-use crate::status::VlStatus;
-use crate::transaction::{self, Answer, Attempt, Check, Plan, Settlement, Undo};
+use crate::transaction::{self, Attempt, Check, Plan, Settlement, Undo};
+use wire::Collection;
 
 const ID: &str = "eguma";
 
 /// The registry entry.
 pub(crate) const INFO: ProviderInfo =
-    ProviderInfo { id: ID, default_base_url: |_| Ok(Some("https://api.e-guma.ch".into())), create };
+    ProviderInfo { id: ID, default_base_url: |_| Ok(Some(wire::BASE_URL.into())), create };
 
 /// e-guma codes: any case, with or without the dashes of the printed form (`L4FU-5LQT-KJR3`) or
 /// spaces; sent upper case without separators, as the barcode reads.
@@ -53,9 +42,6 @@ const CODE_RULES: CodeRules = CodeRules { upper_case: true, strip_separators: tr
 
 /// e-guma accounts are in CHF or EUR: cents.
 const DECIMALS: u32 = 2;
-
-/// e-guma's limit for `reference_number` and `deactivate_reason`.
-const MAX_REFERENCE_LEN: usize = 1024;
 
 /// Label on receipts.
 const RECEIPT_LABEL: &str = "e-guma voucher";
@@ -70,91 +56,17 @@ fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Resu
 pub struct Eguma {
     base_url: String,
     api_key: String,
+    /// The account's currency, once an answer named it (the 2014 answers name none).
     currency: Mutex<Option<String>>,
 }
 
-/// Which collection a code lives in.
-#[derive(Clone, Copy)]
-enum Kind {
-    Voucher,
-    Depot,
-}
-
-// ---- Answers, as e-guma sends them (unknown fields ignored) ----
-
-#[derive(Deserialize)]
-struct BalanceAnswer {
-    code: Option<String>,
-    is_redeemable: bool,
-    balance_in_cents: i64,
-    total_amount_in_cents: Option<i64>,
-    currency: Option<String>,
-    message: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RedeemAnswer {
-    code: Option<String>,
-    balance_in_cents: i64,
-    redeem_token: String,
-}
-
-#[derive(Deserialize)]
-struct CancelAnswer {
-    code: Option<String>,
-    balance_in_cents: i64,
-}
-
-#[derive(Deserialize)]
-struct ActivateStatusAnswer {
-    code: Option<String>,
-    can_be_activated: bool,
-    free_amount: bool,
-    amount_in_cents: Option<i64>,
-    currency: Option<String>,
-    message: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct DeactivateStatusAnswer {
-    code: Option<String>,
-    can_be_deactivated: bool,
-    amount_in_cents: Option<i64>,
-    message: Option<String>,
-}
-
-/// Activate and deactivate answers: `amount_in_cents` in one documented revision,
-/// `balance_in_cents` in another.
-#[derive(Deserialize)]
-struct AmountAnswer {
-    code: Option<String>,
-    amount_in_cents: Option<i64>,
-    balance_in_cents: Option<i64>,
-}
-
-impl AmountAnswer {
-    fn cents(&self) -> Option<i64> {
-        self.amount_in_cents.or(self.balance_in_cents)
-    }
-}
-
-/// A parsed answer together with e-guma's JSON, for `raw`.
-struct Parsed<T> {
-    parsed: T,
-    raw: Value,
-}
-
 impl Eguma {
-    fn url(&self, kind: Kind, code: &str, action: &str) -> (String, String) {
-        let collection = match kind {
-            Kind::Voucher => "vouchers",
-            Kind::Depot => "depot_vouchers",
-        };
+    fn url(&self, collection: Collection, code: &str, action: &str) -> (String, String) {
         // Built by hand, not with format!: this runs on every call.
         let mut url = String::with_capacity(self.base_url.len() + code.len() + self.api_key.len() + 64);
         url.push_str(&self.base_url);
         let path_start = url.len();
-        url.extend(["/v1/", collection, "/"]);
+        url.extend(["/v1/", collection.path(), "/"]);
         let code_start = url.len();
         push_encoded(&mut url, code);
         let code_end = url.len();
@@ -168,14 +80,17 @@ impl Eguma {
         (url, log_target)
     }
 
-    fn get(&self, kind: Kind, code: &str, action: &str) -> HttpRequest {
-        let (url, target) = self.url(kind, code, action);
+    fn get(&self, collection: Collection, code: &str, action: &str) -> HttpRequest {
+        let (url, target) = self.url(collection, code, action);
         HttpRequest::get(url, target)
     }
 
-    fn post(&self, kind: Kind, code: &str, action: &str, body: Value) -> HttpRequest {
-        let (url, target) = self.url(kind, code, action);
-        HttpRequest::post_json(url, target, &body)
+    fn post(&self, collection: Collection, code: &str, action: &str, body: Option<Value>) -> HttpRequest {
+        let (url, target) = self.url(collection, code, action);
+        match body {
+            Some(body) => HttpRequest::post_json(url, target, &body),
+            None => HttpRequest::post_empty(url, target),
+        }
     }
 
     fn remember_currency(&self, currency: Option<&str>) {
@@ -188,49 +103,34 @@ impl Eguma {
         self.currency.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Sends a read (retried on connection failures and 5xx) and parses its answer.
+    /// Sends a read (retried on connection failures and 5xx) and reads its answer.
     fn read<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Result<Parsed<T>> {
         let response = call.read(&request).map_err(|f| f.error(ID))?;
-        self.parse(call, &response)
+        let mut answer = wire::read::<T>(&response)?;
+        answer.raw = call.redact_json(answer.raw);
+        Ok(answer)
     }
 
     /// Sends a money-moving request once; what it came to, by the engine's rule.
     fn write<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Attempt<Parsed<T>> {
-        transaction::attempt(ID, call.send(&request), |response| self.answer(call, response).map(|a| (a, Value::Null)))
-    }
-
-    /// What e-guma says in an answer to a money-moving request: done, or its error (a 4xx is
-    /// e-guma saying no; a 5xx or an unreadable 200 does not tell).
-    fn answer<T: for<'de> Deserialize<'de>>(&self, call: &Call, response: &HttpResponse) -> Answer<Parsed<T>> {
-        Answer::from_result(response.status, self.parse(call, response))
-    }
-
-    /// Turns an answer into `T`, or into the error e-guma's status and text mean.
-    fn parse<T: for<'de> Deserialize<'de>>(&self, call: &Call, response: &HttpResponse) -> Result<Parsed<T>> {
-        if !(200..300).contains(&response.status) {
-            return Err(status_error(call, response));
-        }
-        let raw = providers::json_body(ID, response)?;
-        let parsed = T::deserialize(&raw).map_err(|e| {
-            Error::provider_failure(format!("unexpected answer from e-guma: {e}"))
-                .with_provider(ID)
-                .with_http_status(response.status)
-        })?;
-        Ok(Parsed { parsed, raw: call.redact_json(raw) })
+        transaction::attempt(ID, call.send(&request), |response| match wire::read::<T>(response) {
+            Ok(mut answer) => {
+                answer.raw = call.redact_json(answer.raw);
+                transaction::Answer::Done((answer, Value::Null))
+            }
+            Err(e) => e.answer(),
+        })
     }
 
     /// Reads a voucher's balance (the canonical code comes back in it).
-    fn fetch_balance(&self, call: &Call, code: &str) -> Result<Parsed<BalanceAnswer>> {
-        let answer: Parsed<BalanceAnswer> = self.read(call, self.get(Kind::Voucher, code, "balance"))?;
+    fn fetch_balance(&self, call: &Call, code: &str) -> Result<Parsed<wire::Balance>> {
+        let answer: Parsed<wire::Balance> = self.read(call, self.get(Collection::Vouchers, code, "balance"))?;
         check_cents(answer.parsed.balance_in_cents, "balance_in_cents")?;
         self.remember_currency(answer.parsed.currency.as_deref());
-        if let Some(canonical) = &answer.parsed.code {
-            call.hide_code(canonical);
-        }
         Ok(answer)
     }
 
-    fn voucher_from_balance(&self, sent_code: &str, answer: Parsed<BalanceAnswer>) -> Voucher {
+    fn voucher_from_balance(&self, call: &Call, sent_code: &str, answer: Parsed<wire::Balance>) -> Voucher {
         let b = &answer.parsed;
         let total = b.total_amount_in_cents.filter(|t| *t >= 0);
         let status = if b.is_redeemable {
@@ -242,7 +142,7 @@ impl Eguma {
         };
         Voucher {
             provider: ID,
-            code: canonical(b.code.as_deref(), sent_code),
+            code: canonical(call, b.code.as_deref(), sent_code),
             status,
             redeemable: b.is_redeemable,
             balance: Some(money::from_minor_units(b.balance_in_cents, DECIMALS)),
@@ -258,17 +158,19 @@ impl Eguma {
     }
 
     fn fetch_activation_status(&self, call: &Call, code: &str) -> Result<ActivationStatus> {
-        let answer: Parsed<ActivateStatusAnswer> = self.read(call, self.get(Kind::Depot, code, "activate_status"))?;
+        let answer: Parsed<wire::ActivateStatus> =
+            self.read(call, self.get(Collection::DepotVouchers, code, "activate_status"))?;
         let a = answer.parsed;
         self.remember_currency(a.currency.as_deref());
-        let amount = match (a.free_amount, a.amount_in_cents) {
+        let free_amount = a.free_amount.unwrap_or(false);
+        let amount = match (free_amount, a.amount_in_cents) {
             (false, Some(cents)) => Some(money::from_minor_units(check_cents(cents, "amount_in_cents")?, DECIMALS)),
             _ => None,
         };
         Ok(ActivationStatus {
-            code: canonical(a.code.as_deref(), code),
+            code: canonical(call, a.code.as_deref(), code),
             can_activate: a.can_be_activated,
-            free_amount: a.free_amount,
+            free_amount,
             amount,
             currency: a.currency.or_else(|| self.currency()),
             message: non_empty(a.message.as_deref()),
@@ -276,11 +178,11 @@ impl Eguma {
     }
 
     fn fetch_deactivation_status(&self, call: &Call, code: &str) -> Result<DeactivationStatus> {
-        let answer: Parsed<DeactivateStatusAnswer> =
-            self.read(call, self.get(Kind::Depot, code, "deactivate_status"))?;
+        let answer: Parsed<wire::DeactivateStatus> =
+            self.read(call, self.get(Collection::DepotVouchers, code, "deactivate_status"))?;
         let a = answer.parsed;
         Ok(DeactivationStatus {
-            code: canonical(a.code.as_deref(), code),
+            code: canonical(call, a.code.as_deref(), code),
             can_deactivate: a.can_be_deactivated,
             amount: a.amount_in_cents.map(|c| money::from_minor_units(c, DECIMALS)),
             currency: self.currency(),
@@ -298,7 +200,7 @@ impl Provider for Eguma {
         let code = read_code(call, req)?;
         req.finish()?;
         let answer = self.fetch_balance(call, &code)?;
-        Ok(self.voucher_from_balance(&code, answer))
+        Ok(self.voucher_from_balance(call, &code, answer))
     }
 
     fn redeem(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
@@ -311,7 +213,9 @@ impl Provider for Eguma {
             cents: i64,
             currency: Option<String>,
         }
-        let redemption = |code: &str, ctx: &Context, left: Decimal, token: Option<String>| Redemption {
+        // The redemption's id for a cancel: e-guma's redeem_token, else our journal id (the cancel
+        // then goes as the vendor's clients send it, by amount).
+        let redemption = |code: &str, ctx: &Context, left: Decimal, id: String| Redemption {
             provider: ID,
             receipt_lines: model::receipt_lines(
                 RECEIPT_LABEL,
@@ -325,7 +229,7 @@ impl Provider for Eguma {
             amount: Some(ctx.amount),
             balance: Some(left),
             currency: ctx.currency.clone(),
-            transaction_id: token,
+            transaction_id: Some(id),
         };
         transaction::execute(
             call,
@@ -333,7 +237,8 @@ impl Provider for Eguma {
             &code,
             |code| {
                 let before = self.fetch_balance(call, code)?;
-                let code = canonical(before.parsed.code.as_deref(), code);
+                let code = canonical(call, before.parsed.code.as_deref(), code);
+                // e-guma's own answer: the guide asks the POS to show its message.
                 if !before.parsed.is_redeemable {
                     return Err(refusal(
                         non_empty(before.parsed.message.as_deref()),
@@ -354,10 +259,10 @@ impl Provider for Eguma {
                 })
             },
             |entry, ctx| {
-                let body = json!({ "amount_in_cents": ctx.cents, "reference_number": reference_number(call) });
-                let sent = call.send(&self.post(Kind::Voucher, &entry.code, "redeem", body));
-                transaction::attempt(ID, sent, |response| {
-                    self.answer::<RedeemAnswer>(call, response).map(|answer| {
+                let body = wire::redeem_body(ctx.cents, &reference_number(call, &entry.id));
+                let sent = call.send(&self.post(Collection::Vouchers, &entry.code, "redeem", Some(body)));
+                transaction::attempt(ID, sent, |response| match wire::read::<wire::Redeemed>(response) {
+                    Ok(answer) => {
                         let r = answer.parsed;
                         let (amount, balance) = (ctx.amount, ctx.balance);
                         let left = money::from_minor_units(r.balance_in_cents, DECIMALS);
@@ -366,25 +271,27 @@ impl Provider for Eguma {
                                 format!("balance went from {balance} to {left} for a redemption of {amount}: the voucher was used elsewhere meanwhile")
                             });
                         }
-                        let code = canonical(r.code.as_deref(), &entry.code);
+                        let code = canonical(call, r.code.as_deref(), &entry.code);
                         call.log(Level::Info, || format!("redeemed {amount} from {code}, {left} left"));
-                        let ids = typed(&Seen { redeem_token: Some(r.redeem_token.clone()), balance_cents: Some(r.balance_in_cents) });
-                        (redemption(&code, ctx, left, Some(r.redeem_token)), ids)
-                    })
+                        let id = r.redeem_token.clone().unwrap_or_else(|| entry.id.clone());
+                        let seen = Seen { redeem_token: r.redeem_token, balance_cents: Some(r.balance_in_cents) };
+                        transaction::Answer::Done((redemption(&code, ctx, left, id), typed(&seen)))
+                    }
+                    Err(e) => e.answer(),
                 })
             },
-            // The redeem_token came in the lost answer: without it, e-guma cannot cancel this
-            // redemption through the API (only in its back office).
-            |entry, ctx| redemption(&entry.code, ctx, balance_seen(entry, ctx.balance - ctx.amount), None),
+            |entry, ctx| redemption(&entry.code, ctx, balance_seen(entry, ctx.balance - ctx.amount), entry.id.clone()),
         )
     }
 
     fn cancel_redemption(&self, call: &Call, req: &mut Fields) -> Result<Redemption> {
         let code = read_code(call, req)?;
-        let token = req.text("transaction_id", 256)?;
+        let transaction_id = req.text("transaction_id", 256)?;
         let amount = req.amount("amount", DECIMALS)?;
         req.finish()?;
         let cents = money::to_minor_units(amount, DECIMALS)?;
+        // Our journal id stands for a redemption e-guma gave no token for.
+        let token = (!transaction_id.starts_with("vl-")).then(|| transaction_id.clone());
         struct Context {
             before_cents: i64,
             currency: Option<String>,
@@ -403,7 +310,7 @@ impl Provider for Eguma {
             amount: Some(amount),
             balance: Some(left),
             currency: ctx.currency.clone(),
-            transaction_id: Some(token.clone()),
+            transaction_id: Some(transaction_id.clone()),
         };
         transaction::execute(
             call,
@@ -414,11 +321,11 @@ impl Provider for Eguma {
                 let before = self.fetch_balance(call, code)?;
                 let currency = before.parsed.currency.clone().or_else(|| self.currency());
                 Ok(Plan {
-                    code: canonical(before.parsed.code.as_deref(), code),
+                    code: canonical(call, before.parsed.code.as_deref(), code),
                     amount: Some(amount),
                     currency: currency.clone(),
                     evidence: typed(&BalanceBefore { balance_cents: before.parsed.balance_in_cents }),
-                    data: typed(&Moved { amount_cents: cents, redeem_token: Some(token.clone()) }),
+                    data: typed(&Moved { amount_cents: cents, redeem_token: token.clone() }),
                     context: Context { before_cents: before.parsed.balance_in_cents, currency },
                 })
             },
@@ -426,8 +333,8 @@ impl Provider for Eguma {
                 self.send_cancel(call, entry).map(|answer| {
                     let left = money::from_minor_units(answer.parsed.balance_in_cents, DECIMALS);
                     call.log(Level::Info, || format!("gave {amount} back to {}, balance now {left}", entry.code));
-                    let ids = typed(&Seen { redeem_token: None, balance_cents: Some(answer.parsed.balance_in_cents) });
-                    (cancelled(&canonical(answer.parsed.code.as_deref(), &entry.code), ctx, left), ids)
+                    let seen = Seen { redeem_token: None, balance_cents: Some(answer.parsed.balance_in_cents) };
+                    (cancelled(&entry.code, ctx, left), typed(&seen))
                 })
             },
             |entry, ctx| {
@@ -468,6 +375,8 @@ impl Provider for Eguma {
             &code,
             |code| {
                 let status = self.fetch_activation_status(call, code)?;
+                // e-guma's own answer: "add it as an order line if it can be activated, else show
+                // the message" (its guide).
                 if !status.can_activate {
                     return Err(refusal(status.message, "This voucher cannot be activated."));
                 }
@@ -499,21 +408,22 @@ impl Provider for Eguma {
                 })
             },
             |entry, (value, cents, free_amount, currency)| {
-                // e-guma takes an amount only for free-amount vouchers.
-                let body = if *free_amount { json!({ "amount_in_cents": cents }) } else { json!({}) };
-                let sent = call.send(&self.post(Kind::Depot, &entry.code, "activate", body));
-                transaction::attempt(ID, sent, |response| {
-                    self.answer::<AmountAnswer>(call, response).map(|answer| {
-                        let value = answer
-                            .parsed
-                            .cents()
-                            .filter(|c| *c >= 0)
-                            .map(|c| money::from_minor_units(c, DECIMALS))
-                            .unwrap_or(*value);
-                        let code = canonical(answer.parsed.code.as_deref(), &entry.code);
-                        call.log(Level::Info, || format!("activated {code} with {value}"));
-                        (activated(&code, value, currency.clone(), answer.raw), Value::Null)
-                    })
+                let request = self.post(
+                    Collection::DepotVouchers,
+                    &entry.code,
+                    "activate",
+                    wire::activate_body(*cents, *free_amount),
+                );
+                self.write::<wire::Amount>(call, request).map(|answer| {
+                    let value = answer
+                        .parsed
+                        .cents()
+                        .filter(|c| *c >= 0)
+                        .map(|c| money::from_minor_units(c, DECIMALS))
+                        .unwrap_or(*value);
+                    let code = canonical(call, answer.parsed.code.as_deref(), &entry.code);
+                    call.log(Level::Info, || format!("activated {code} with {value}"));
+                    (activated(&code, value, currency.clone(), answer.raw), Value::Null)
                 })
             },
             |entry, (value, _, _, currency)| activated(&entry.code, *value, currency.clone(), entry.result.clone()),
@@ -568,7 +478,7 @@ impl Provider for Eguma {
             |entry, status| {
                 self.send_deactivate(call, entry).map(|answer| {
                     let value = answer.parsed.cents().map(|c| money::from_minor_units(c, DECIMALS)).or(status.amount);
-                    let code = canonical(answer.parsed.code.as_deref(), &entry.code);
+                    let code = canonical(call, answer.parsed.code.as_deref(), &entry.code);
                     call.log(Level::Info, || format!("deactivated {code}"));
                     (deactivated(&code, status, value, answer.raw), Value::Null)
                 })
@@ -653,6 +563,8 @@ impl Settlement for Eguma {
                 operation: Operation::Deactivate,
                 data: typed(&Deactivation { reason: Some(format!("reversal of {}: its answer was lost", entry.id)) }),
             }),
+            // Only with e-guma's token: a cancel by amount alone is what older clients sent, not
+            // what e-guma documents.
             Operation::Redeem => {
                 let token = Entry::read::<Seen>(&entry.result)?.redeem_token?;
                 let moved = Entry::read::<Moved>(&entry.data)?;
@@ -678,19 +590,17 @@ impl Settlement for Eguma {
 
 impl Eguma {
     /// Sends the cancel of a journal entry (its data: [`Moved`]).
-    fn send_cancel(&self, call: &Call, entry: &Entry) -> Attempt<Parsed<CancelAnswer>> {
+    fn send_cancel(&self, call: &Call, entry: &Entry) -> Attempt<Parsed<wire::Cancelled>> {
         let moved = Entry::read::<Moved>(&entry.data).unwrap_or(Moved { amount_cents: 0, redeem_token: None });
-        let body = json!({ "redeem_token": moved.redeem_token, "amount_in_cents": moved.amount_cents });
-        self.write(call, self.post(Kind::Voucher, &entry.code, "cancel_redemption", body))
+        let body = wire::cancel_body(moved.amount_cents, moved.redeem_token.as_deref());
+        self.write(call, self.post(Collection::Vouchers, &entry.code, "cancel_redemption", Some(body)))
     }
 
     /// Sends the deactivation of a journal entry (its data: [`Deactivation`]).
-    fn send_deactivate(&self, call: &Call, entry: &Entry) -> Attempt<Parsed<AmountAnswer>> {
-        let body = match Entry::read::<Deactivation>(&entry.data).and_then(|d| d.reason) {
-            Some(r) => json!({ "deactivate_reason": truncate(&r, MAX_REFERENCE_LEN) }),
-            None => json!({}),
-        };
-        self.write(call, self.post(Kind::Depot, &entry.code, "deactivate", body))
+    fn send_deactivate(&self, call: &Call, entry: &Entry) -> Attempt<Parsed<wire::Amount>> {
+        let reason = Entry::read::<Deactivation>(&entry.data).and_then(|d| d.reason);
+        let body = wire::deactivate_body(reason.as_deref());
+        self.write(call, self.post(Collection::DepotVouchers, &entry.code, "deactivate", body))
     }
 }
 
@@ -746,23 +656,22 @@ fn read_code(call: &Call, req: &mut Fields) -> Result<String> {
 
 /// e-guma's `reference_number`: the POS reference, then our transaction id, so that either finds
 /// the redemption in e-guma's back office.
-fn reference_number(call: &Call) -> String {
-    let ours = &call.ids.transaction_id;
+fn reference_number(call: &Call, transaction_id: &str) -> String {
     match &call.ids.reference {
-        Some(r) => truncate(&format!("{r} [{ours}]"), MAX_REFERENCE_LEN),
-        None => ours.clone(),
+        Some(r) => format!("{r} [{transaction_id}]").chars().take(wire::MAX_TEXT_LEN).collect(),
+        None => transaction_id.to_string(),
     }
 }
 
-fn truncate(text: &str, max_chars: usize) -> String {
-    text.chars().take(max_chars).collect()
-}
-
-/// The code e-guma answered with, else the one sent. e-guma may map a short code to the real one.
-fn canonical(answered: Option<&str>, sent: &str) -> String {
-    match answered.map(str::trim) {
-        Some(c) if !c.is_empty() => c.to_string(),
-        _ => sent.to_string(),
+/// The code e-guma answered with (normalized: e-guma echoes some codes as they were sent, dashes
+/// and all), else the one sent. e-guma maps a short code to the real one.
+fn canonical(call: &Call, answered: Option<&str>, sent: &str) -> String {
+    match answered.and_then(|c| code::normalize(c, CODE_RULES, "code").ok()) {
+        Some(c) => {
+            call.hide_code(&c);
+            c
+        }
+        None => sent.to_string(),
     }
 }
 
@@ -773,81 +682,15 @@ fn non_empty(text: Option<&str>) -> Option<String> {
 /// A negative amount from e-guma is an unusable answer, not money.
 fn check_cents(cents: i64, field: &str) -> Result<i64> {
     if cents < 0 {
-        return Err(Error::provider_failure(format!("unexpected answer from e-guma: negative `{field}` ({cents})"))
-            .with_provider(ID));
+        return Err(ProviderError::unusable("e-guma", 200, format_args!("negative `{field}` ({cents})")).into());
     }
     Ok(cents)
 }
 
-/// A refusal e-guma expressed in a status answer (`can_be_activated: false` + message).
+/// A refusal e-guma expressed in a status answer (`can_be_activated: false` + its message).
 fn refusal(message: Option<String>, fallback: &str) -> Error {
     match message {
-        Some(m) => Error::rejected(m.clone()).with_provider(ID).with_provider_message(m),
-        None => Error::rejected(fallback).with_provider(ID),
-    }
-}
-
-/// The error an HTTP error status means; e-guma's plain-text body becomes the cashier's message.
-fn status_error(call: &Call, response: &HttpResponse) -> Error {
-    let status = response.status;
-    let text = response.text().map(|t| call.redact(&providers::text_excerpt(&error_text(t)))).filter(|t| !t.is_empty());
-    let (code, fallback) = match status {
-        401 | 403 => (VlStatus::VL_AUTH, "e-guma refused the API key (check `api_key` for this outlet)".to_string()),
-        404 => (VlStatus::VL_NOT_FOUND, "e-guma does not know this voucher".to_string()),
-        400 | 409 | 422 => (VlStatus::VL_REJECTED, "e-guma refused the request".to_string()),
-        500..=599 => (VlStatus::VL_PROVIDER, format!("e-guma failed (HTTP {status})")),
-        _ => (VlStatus::VL_PROVIDER, format!("unexpected answer from e-guma (HTTP {status})")),
-    };
-    let message = match (&text, code) {
-        (Some(t), VlStatus::VL_REJECTED | VlStatus::VL_NOT_FOUND) => t.clone(),
-        (Some(t), _) => format!("{fallback}: {t}"),
-        (None, _) => fallback,
-    };
-    let mut error = Error::new(code, message).with_provider(ID).with_http_status(status);
-    if let Some(t) = text {
-        error = error.with_provider_message(t);
-    }
-    error
-}
-
-/// e-guma's error bodies are plain text; should one be JSON, its `message` or `error` is the text.
-fn error_text(body: &str) -> String {
-    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
-        for key in ["message", "error"] {
-            if let Some(Value::String(s)) = map.get(key) {
-                return s.clone();
-            }
-        }
-    }
-    body.to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_documented_activate_answer_shapes_are_read() {
-        let a: AmountAnswer = serde_json::from_str(r#"{"code":"CDHE2JNT5LS9","amount_in_cents":5000}"#).unwrap();
-        assert_eq!(a.cents(), Some(5000));
-        let b: AmountAnswer =
-            serde_json::from_str(r#"{"code":"CDHE2JNT5LS9","balance_in_cents":40000,"extra":null}"#).unwrap();
-        assert_eq!(b.cents(), Some(40000));
-    }
-
-    #[test]
-    fn balance_answers_with_unknown_and_null_fields_parse() {
-        let raw = r#"{"code":"2QH3QTDM28N6","is_redeemable":true,"balance_in_cents":5000,"total_amount_in_cents":5000,
-                     "currency":"CHF","product_id":7,"message":null,"extra":null,"book_as_discount":false}"#;
-        let b: BalanceAnswer = serde_json::from_str(raw).unwrap();
-        assert!(b.is_redeemable);
-        assert_eq!(non_empty(b.message.as_deref()), None);
-        assert_eq!(non_empty(Some("  ")), None);
-    }
-
-    #[test]
-    fn json_error_bodies_yield_their_message() {
-        assert_eq!(error_text(r#"{"message":"Kein Guthaben"}"#), "Kein Guthaben");
-        assert_eq!(error_text("Der Gutschein ist nicht vorhanden."), "Der Gutschein ist nicht vorhanden.");
+        Some(m) => Error::rejected(m.clone()).with_provider_message(m),
+        None => Error::rejected(fallback),
     }
 }
