@@ -1,24 +1,13 @@
-//! Treazure gift cards (Switch frontend API).
-//!
-//! Documented (research/providers.md §2, seeds/001): OAuth2 bearer tokens from
-//! `{tenant host}/identity/connect/token`, valid one hour and not refreshable ("replace the token
-//! after 55 minutes"); scope `api_switch`; a card identified by `CardId` (the scanned barcode) or
-//! `SerialNumber` + `ScratchCode` (never both); statuses Refunded, Expired, Void, Created, Active,
-//! Redeemed; the endpoints `/api/v1.0/Switch/giftcard/{GetBalance, Activate, Activate/Cancel,
-//! Redeem, Redeem/Cancel, Issue}`; the default headers `SiteId`, `PosId`, `ReceiptReference`,
-//! `UtcOffset` (`HH:mm`); business failures `NotFound`, `WrongStatus`, `WrongCancelId` with HTTP
-//! 200; 400 for a malformed request, 401, 500, 503 `UnderlayingSystemOffline`; cancels only right
-//! after the operation; history in two levels (regular, condensed).
-//!
-//! Treazure does not publish its gift-card JSON. Every assumed wire detail is in [`wire`] below
-//! (and listed in the README), modelled on Treazure's sibling Switch APIs.
+//! Treazure gift cards (Switch frontend API). The wire format — documented facts and every
+//! assumption (Treazure publishes no gift-card JSON) — is in [`wire`]; the OAuth2 token in [`auth`].
 //!
 //! Money safety: a lost answer is resolved from the card's regular history, where each mutation
 //! carries the `ReceiptReference` we sent (which contains our transaction id). Redemptions and
 //! activations can be reversed (`Redeem/Cancel`, `Activate/Cancel`); a lost answer to `Issue`
 //! cannot be resolved (the new card's id was in it) and is reported in doubt.
 
-use std::time::{Duration, Instant};
+mod auth;
+pub(crate) mod wire;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -27,19 +16,20 @@ use serde_json::{Value, json};
 use crate::code::CodeRules;
 use crate::config::{self, Settings};
 use crate::error::{Error, Result};
-use crate::http::{HttpRequest, HttpResponse, encode_component};
+use crate::http::HttpRequest;
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{self, ActivationStatus, Redemption, Restriction, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
-use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
-use crate::providers::{self, Call, Provider, ProviderInfo};
+use crate::providers::token::TokenCache;
+use crate::providers::wire::{ProviderError, decimal_number};
+use crate::providers::{Call, Provider, ProviderInfo};
 use crate::request::Fields;
-use crate::status::VlStatus;
 use crate::transaction::{self, Answer, Attempt, Check, Plan, Settlement, Undo};
+use auth::Auth;
 
-const ID: &str = "treazure";
+pub(crate) const ID: &str = "treazure";
 
 /// The registry entry.
 pub(crate) const INFO: ProviderInfo = ProviderInfo { id: ID, default_base_url, create };
@@ -50,103 +40,7 @@ const CODE_RULES: CodeRules = CodeRules { upper_case: false, strip_separators: t
 /// Gift cards in EUR/CHF: two decimals.
 const DECIMALS: u32 = 2;
 
-/// A token is replaced this long before it expires ("replace the token after 55 minutes").
-const RENEW_EARLY: Duration = Duration::from_secs(5 * 60);
-
 const RECEIPT_LABEL: &str = "Gift card";
-
-/// Everything assumed about Treazure's gift-card wire format, in one place.
-pub mod wire {
-    use serde::Deserialize;
-    use serde_json::Value;
-
-    /// Endpoint paths under the base URL.
-    pub const GET_BALANCE: &str = "/api/v1.0/Switch/giftcard/GetBalance";
-    /// Activate or load.
-    pub const ACTIVATE: &str = "/api/v1.0/Switch/giftcard/Activate";
-    /// Cancel an activation right after it.
-    pub const ACTIVATE_CANCEL: &str = "/api/v1.0/Switch/giftcard/Activate/Cancel";
-    /// Redeem.
-    pub const REDEEM: &str = "/api/v1.0/Switch/giftcard/Redeem";
-    /// Cancel a redemption right after it.
-    pub const REDEEM_CANCEL: &str = "/api/v1.0/Switch/giftcard/Redeem/Cancel";
-    /// Issue a virtual card.
-    pub const ISSUE: &str = "/api/v1.0/Switch/giftcard/Issue";
-    /// ASSUMED path: the documentation names the history but not its endpoint.
-    pub const HISTORY: &str = "/api/v1.0/Switch/giftcard/History";
-    /// Derived from `tenant`: the only host Treazure documents (its test environment).
-    pub fn tenant_host(tenant: &str) -> String {
-        format!("https://{tenant}.posengine.treazure-test.cloud")
-    }
-    /// The token endpoint under the identity host.
-    pub const TOKEN_PATH: &str = "/identity/connect/token";
-
-    /// Request bodies: POST, camelCase JSON; the card as `cardId`, or `serialNumber` +
-    /// `scratchCode`; `amount` a decimal number; optional `switchId`; cancels by the id the
-    /// operation returned; `condensed` for the history level.
-    pub const CARD_ID: &str = "cardId";
-    /// See [`CARD_ID`].
-    pub const SERIAL_NUMBER: &str = "serialNumber";
-    /// See [`CARD_ID`].
-    pub const SCRATCH_CODE: &str = "scratchCode";
-    /// Provider selection.
-    pub const SWITCH_ID: &str = "switchId";
-    /// The id a redemption returns and its cancel takes.
-    pub const REDEEM_ID: &str = "redeemId";
-    /// The id an activation (or issue) returns and its cancel takes.
-    pub const ACTIVATION_ID: &str = "activationId";
-
-    /// Every answer: `success` + `returnCode` (+ `errorMessage` on failure), like the sibling
-    /// Switch APIs; the card in `giftcard`; the operation's id; the history entries.
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Answer {
-        pub success: Option<bool>,
-        pub return_code: Option<String>,
-        pub error_message: Option<String>,
-        pub giftcard: Option<Card>,
-        pub redeem_id: Option<String>,
-        pub activation_id: Option<String>,
-        pub history: Option<Vec<HistoryEntry>>,
-    }
-
-    /// A gift card.
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Card {
-        pub card_id: String,
-        pub status: String,
-        pub balance: Value,
-        pub currency: Option<String>,
-        pub expiry_date: Option<String>,
-        pub article_set_code: Option<String>,
-    }
-
-    /// One balance mutation (regular history also carries `transactionId`).
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct HistoryEntry {
-        pub timestamp: Option<String>,
-        pub shop_id: Option<String>,
-        pub pos_id: Option<String>,
-        pub receipt_nr: Option<String>,
-        pub operator_id: Option<String>,
-        pub comment: Option<String>,
-        pub old_status: Option<String>,
-        pub new_status: Option<String>,
-        pub mutation: Value,
-        pub balance: Value,
-        pub currency: Option<String>,
-        pub transaction_id: Option<String>,
-    }
-
-    /// The OAuth2 token answer.
-    #[derive(Deserialize)]
-    pub struct TokenAnswer {
-        pub access_token: String,
-        pub expires_in: Option<u64>,
-    }
-}
 
 fn default_base_url(fields: &Fields) -> Result<Option<String>> {
     Ok(read_tenant(fields)?.map(|t| wire::tenant_host(&t)))
@@ -186,13 +80,9 @@ fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Resu
         .map_err(|e| Error::config(e.message))?;
     Ok(Box::new(Treazure {
         base_url: settings.base_url.clone(),
-        token_url,
-        client_id,
-        client_secret,
-        scope,
+        auth: Auth { token_url, client_id, client_secret, scope, tokens: TokenCache::default() },
         switch_id,
         utc_offset,
-        tokens: TokenCache::default(),
     }))
 }
 
@@ -213,13 +103,9 @@ fn check_offset(offset: &str) -> Result<String> {
 /// The Treazure provider of one client.
 pub struct Treazure {
     base_url: String,
-    token_url: String,
-    client_id: String,
-    client_secret: String,
-    scope: String,
+    auth: Auth,
     switch_id: Option<String>,
     utc_offset: Option<String>,
-    tokens: TokenCache,
 }
 
 /// How the POS identified the card.
@@ -240,59 +126,6 @@ struct Card {
 }
 
 impl Treazure {
-    /// A token, fetched (once for all threads) when there is none or it is about to expire.
-    fn token(&self, call: &Call) -> Result<String> {
-        self.tokens.get(|_| {
-            let form = format!(
-                "grant_type=client_credentials&client_id={}&client_secret={}&scope={}",
-                encode_component(&self.client_id),
-                encode_component(&self.client_secret),
-                encode_component(&self.scope)
-            );
-            let request = HttpRequest::post_text(
-                self.token_url.clone(),
-                "POST /identity/connect/token".into(),
-                "application/x-www-form-urlencoded",
-                form,
-            );
-            let response = call.read(&request).map_err(|f| f.error(ID))?;
-            if response.status == 400 || response.status == 401 {
-                let error =
-                    providers::json_body(ID, &response).ok().and_then(|v| v["error"].as_str().map(str::to_string));
-                return Err(Error::new(
-                    VlStatus::VL_AUTH,
-                    format!(
-                        "Treazure refused the client credentials ({}): check `client_id`, `client_secret` and `scope`",
-                        error.as_deref().unwrap_or("no reason given")
-                    ),
-                )
-                .with_provider(ID)
-                .with_http_status(response.status)
-                .with_provider_code(error.unwrap_or_default()));
-            }
-            if response.status != 200 {
-                return Err(Error::provider_failure(format!(
-                    "Treazure's token endpoint failed (HTTP {})",
-                    response.status
-                ))
-                .with_provider(ID)
-                .with_http_status(response.status));
-            }
-            let answer: wire::TokenAnswer =
-                serde_json::from_value(providers::json_body(ID, &response)?).map_err(|e| {
-                    Error::provider_failure(format!("unexpected token answer from Treazure: {e}")).with_provider(ID)
-                })?;
-            call.remember_secret(&answer.access_token);
-            let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
-            call.log(Level::Debug, || format!("new token, valid {} s", lifetime.as_secs()));
-            Ok(Token {
-                value: answer.access_token,
-                refresh: None,
-                renew_at: Instant::now() + lifetime.saturating_sub(RENEW_EARLY.min(lifetime / 12)),
-            })
-        })
-    }
-
     /// A gift-card request with the bearer token and the default headers. `reference` goes into
     /// `ReceiptReference` (money-moving requests: the journal id, after the POS reference).
     fn request(
@@ -307,14 +140,11 @@ impl Treazure {
         if let (Some(switch), Some(map)) = (&self.switch_id, body.as_object_mut()) {
             map.insert(wire::SWITCH_ID.into(), json!(switch));
         }
-        let mut request = HttpRequest::post_json(format!("{}{path}", self.base_url), format!("POST {path}"), &body)
+        let mut request = HttpRequest::post_json(format!("{}{path}", self.base_url), path.to_string(), &body)
             .header("authorization", format!("Bearer {token}"));
-        for (name, value) in [
-            ("siteid", call.ids.site_id.as_deref()),
-            ("posid", call.ids.pos_id.as_deref()),
-            ("receiptreference", reference),
-            ("utcoffset", offset.or(self.utc_offset.as_deref())),
-        ] {
+        let values =
+            [call.ids.site_id.as_deref(), call.ids.pos_id.as_deref(), reference, offset.or(self.utc_offset.as_deref())];
+        for (name, value) in wire::HEADERS.into_iter().zip(values) {
             if let Some(v) = value {
                 request = request.header(name, v);
             }
@@ -322,16 +152,15 @@ impl Treazure {
         request
     }
 
-    /// Sends a request with the token; after a 401, once more with a new one.
-    fn authorized(&self, call: &Call, build: impl Fn(&str) -> HttpRequest, is_read: bool) -> Authorized {
-        send_authorized(call, &self.tokens, |_| self.token(call), 1, build, is_read)
-    }
-
     /// Sends a read and parses its answer.
     fn read(&self, call: &Call, path: &str, body: Value, offset: Option<&str>) -> Result<wire::Answer> {
-        let response =
-            self.authorized(call, |t| self.request(call, t, path, body.clone(), None, offset), true).into_read(ID)?;
-        self.parse(call, &response)
+        let response = self
+            .auth
+            .authorized(call, |t| self.request(call, t, path, body.clone(), None, offset), true)
+            .into_read(ID)?;
+        let mut answer = wire::read(&response)?;
+        answer.raw = call.redact_json(std::mem::take(&mut answer.raw));
+        Ok(answer)
     }
 
     /// Sends a money-moving request once (plus once more with a new token after a 401, which
@@ -347,76 +176,13 @@ impl Treazure {
     ) -> Attempt<wire::Answer> {
         let reference = receipt_reference(call, &entry.id);
         let build = |t: &str| self.request(call, t, path, body.clone(), Some(&reference), offset);
-        self.authorized(call, build, false).attempt(ID, |response| match self.parse(call, response) {
-            Ok(answer) => Answer::Done((answer, Value::Null)),
-            Err(error) if (200..300).contains(&response.status) && error.status() != VlStatus::VL_PROVIDER => {
-                Answer::Refused(error)
+        self.auth.authorized(call, build, false).attempt(ID, |response| match wire::read(response) {
+            Ok(mut answer) => {
+                answer.raw = call.redact_json(std::mem::take(&mut answer.raw));
+                Answer::Done((answer, Value::Null))
             }
-            Err(error) => Answer::from_error(response.status, error),
+            Err(error) => error.answer(),
         })
-    }
-
-    /// Turns an answer into its envelope, or into the error Treazure's status and return code mean.
-    fn parse(&self, call: &Call, response: &HttpResponse) -> Result<wire::Answer> {
-        let body = providers::json_body(ID, response);
-        let answer: Option<wire::Answer> = body.as_ref().ok().and_then(|v| serde_json::from_value(v.clone()).ok());
-        let code = answer.as_ref().and_then(|a| a.return_code.clone());
-        let text =
-            answer.as_ref().and_then(|a| a.error_message.clone()).map(|m| call.redact(&providers::text_excerpt(&m)));
-        let error = |status: VlStatus, message: String| {
-            let mut e = Error::new(status, message).with_provider(ID).with_http_status(response.status);
-            if let Some(c) = &code {
-                e = e.with_provider_code(c.clone());
-            }
-            if let Some(t) = &text {
-                e = e.with_provider_message(t.clone());
-            }
-            e
-        };
-        let shown = |fallback: &str| text.clone().unwrap_or_else(|| fallback.to_string());
-        match response.status {
-            200..=299 => {
-                let answer = match (body, answer) {
-                    (Ok(_), Some(a)) => a,
-                    (Err(e), _) => return Err(e),
-                    (Ok(v), None) => {
-                        return Err(error(
-                            VlStatus::VL_PROVIDER,
-                            format!("unexpected answer from Treazure: {}", providers::text_excerpt(&v.to_string())),
-                        ));
-                    }
-                };
-                match (answer.success, answer.return_code.as_deref()) {
-                    (Some(false), Some("NotFound")) => {
-                        Err(error(VlStatus::VL_NOT_FOUND, shown("Treazure does not know this gift card.")))
-                    }
-                    (Some(false), Some("WrongStatus")) => {
-                        Err(error(VlStatus::VL_REJECTED, shown("The gift card's status does not allow this.")))
-                    }
-                    (Some(false), Some("WrongCancelId")) => Err(error(
-                        VlStatus::VL_REJECTED,
-                        shown("Treazure no longer accepts this cancellation (only right after the operation)."),
-                    )),
-                    (Some(false), other) => Err(error(
-                        VlStatus::VL_REJECTED,
-                        shown(&format!("Treazure refused ({}).", other.unwrap_or("no code"))),
-                    )),
-                    _ => Ok(answer),
-                }
-            }
-            401 | 403 => {
-                Err(error(VlStatus::VL_AUTH, format!("Treazure refused the token: {}", shown("AuthenticationFailed"))))
-            }
-            // Our request was malformed: a bug to surface, not the cashier's fault.
-            400 => Err(error(
-                VlStatus::VL_PROVIDER,
-                format!("Treazure rejected the request as malformed: {}", shown("HTTP 400")),
-            )),
-            503 => {
-                Err(error(VlStatus::VL_PROVIDER, format!("Treazure is offline: {}", shown("UnderlayingSystemOffline"))))
-            }
-            s => Err(error(VlStatus::VL_PROVIDER, format!("Treazure failed (HTTP {s}): {}", shown("no details")))),
-        }
     }
 
     fn card_body(card: &CardRef) -> Value {
@@ -444,7 +210,8 @@ impl Treazure {
 
     /// The regular history of a card.
     fn fetch_history(&self, call: &Call, card_id: &str, condensed: bool) -> Result<Vec<wire::HistoryEntry>> {
-        let answer = self.read(call, wire::HISTORY, json!({ wire::CARD_ID: card_id, "condensed": condensed }), None)?;
+        let answer =
+            self.read(call, wire::HISTORY, json!({ wire::CARD_ID: card_id, wire::CONDENSED: condensed }), None)?;
         Ok(answer.history.unwrap_or_default())
     }
 
@@ -490,18 +257,17 @@ impl Treazure {
     }
 }
 
-/// The card of an answer, or an unusable-answer error.
+/// The card of an answer, or an unusable-answer error; its `raw` is the answer's card as
+/// Treazure wrote it.
 fn card_of(call: &Call, answer: wire::Answer) -> Result<Card> {
-    let card = answer
-        .giftcard
-        .ok_or_else(|| Error::provider_failure("unexpected answer from Treazure: no `giftcard`").with_provider(ID))?;
-    let balance = money::parse_decimal(&card.balance, "balance").map_err(|e| {
-        Error::provider_failure(format!("unexpected answer from Treazure: {}", e.message)).with_provider(ID)
-    })?;
-    let raw = call.redact_json(json!({
-        "cardId": card.card_id, "status": card.status, "balance": card.balance, "currency": card.currency,
-        "expiryDate": card.expiry_date, "articleSetCode": card.article_set_code,
-    }));
+    let unusable = |what: &str| -> Error { ProviderError::unusable(wire::NAME, 200, what).into() };
+    let card = answer.giftcard.ok_or_else(|| unusable("no `giftcard`"))?;
+    let balance = money::parse_decimal(&card.balance, "balance").map_err(|e| unusable(&e.message))?;
+    let raw = match answer.raw {
+        Value::Object(map) => map.into_iter().find(|(k, _)| k.eq_ignore_ascii_case("giftcard")).map(|(_, v)| v),
+        _ => None,
+    };
+    let raw = call.redact_json(raw.unwrap_or(Value::Null));
     Ok(Card {
         id: card.card_id,
         status: card.status,
@@ -532,11 +298,6 @@ fn receipt_reference(call: &Call, transaction_id: &str) -> String {
         Some(r) => format!("{r} [{transaction_id}]"),
         None => transaction_id.to_string(),
     }
-}
-
-/// An amount as a JSON number, exactly as written (never through a float).
-fn amount_json(amount: Decimal) -> Value {
-    serde_json::from_str(&amount.to_string()).expect("a decimal is a JSON number")
 }
 
 fn read_card(call: &Call, req: &mut Fields) -> Result<CardRef> {
@@ -611,17 +372,12 @@ impl Provider for Treazure {
             self,
             &card_id,
             |code| {
+                // Whether the card's status allows it is Treazure's to say (WrongStatus).
                 let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
-                if !matches!(status_of(&before.status), VoucherStatus::Created | VoucherStatus::Active) {
-                    return Err(Error::rejected(format!(
-                        "A gift card with status {} cannot be sold or loaded.",
-                        before.status
-                    )));
-                }
                 Ok(plan(&before, Some(amount), Value::Null, before.clone_shallow()))
             },
             |entry, before| {
-                let body = json!({ wire::CARD_ID: entry.code, "amount": amount_json(amount) });
+                let body = json!({ wire::CARD_ID: entry.code, wire::AMOUNT: decimal_number(amount) });
                 self.write(call, wire::ACTIVATE, body, entry, offset.as_deref()).map(|answer| {
                     let activation_id = answer.activation_id.clone();
                     let voucher = card_of(call, answer).map(|c| self.voucher(c));
@@ -692,18 +448,14 @@ impl Provider for Treazure {
             self,
             &card_id,
             |code| {
+                // Whether the card's status allows it is Treazure's to say (WrongStatus); how much to
+                // take is arithmetic on the balance it showed.
                 let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
-                let voucher = self.voucher(before.clone_shallow());
-                if !voucher.redeemable {
-                    return Err(Error::rejected(
-                        voucher.message.unwrap_or_else(|| "This gift card cannot be redeemed.".into()),
-                    ));
-                }
                 let amount = wanted.resolve(before.balance, before.currency.as_deref())?;
                 Ok(plan(&before, Some(amount), Value::Null, (amount, before.currency.clone())))
             },
             |entry, (amount, currency)| {
-                let body = json!({ wire::CARD_ID: entry.code, "amount": amount_json(*amount) });
+                let body = json!({ wire::CARD_ID: entry.code, wire::AMOUNT: decimal_number(*amount) });
                 self.write(call, wire::REDEEM, body, entry, offset.as_deref()).map(|answer| {
                     let redeem_id = answer.redeem_id.clone();
                     let left = card_of(call, answer).ok().map(|c| c.balance);
@@ -808,8 +560,8 @@ impl Provider for Treazure {
                 })
             },
             |entry, ()| {
-                self.write(call, wire::ISSUE, json!({ "amount": amount_json(amount) }), entry, offset.as_deref()).map(
-                    |answer| {
+                self.write(call, wire::ISSUE, json!({ wire::AMOUNT: decimal_number(amount) }), entry, offset.as_deref())
+                    .map(|answer| {
                         let activation_id = answer.activation_id.clone();
                         match card_of(call, answer) {
                             Ok(card) => {
@@ -827,8 +579,7 @@ impl Provider for Treazure {
                                 (v, typed(&Seen { activation_id, ..Seen::default() }))
                             }
                         }
-                    },
-                )
+                    })
             },
             |_, ()| self.voucher_after(&Card::empty(), amount, VoucherStatus::Active),
         )
@@ -1019,6 +770,6 @@ mod tests {
 
     #[test]
     fn amounts_go_out_as_exact_json_numbers() {
-        assert_eq!(amount_json("12.50".parse().unwrap()).to_string(), "12.50");
+        assert_eq!(decimal_number("12.50".parse().unwrap()).to_string(), "12.50");
     }
 }
