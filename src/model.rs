@@ -130,6 +130,138 @@ pub struct DeactivationStatus {
     pub message: Option<String>,
 }
 
+/// A loyalty member and its vouchers (`vl_member_vouchers`).
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberVouchers {
+    /// Provider id.
+    pub provider: &'static str,
+    /// Who the member is.
+    pub member: Member,
+    /// The vouchers it can use now.
+    pub vouchers: Vec<Offer>,
+    /// The provider's own response, secrets removed.
+    pub raw: Value,
+}
+
+/// A loyalty member.
+#[derive(Clone, Debug, Serialize)]
+pub struct Member {
+    /// The member's code.
+    pub member_code: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Phone number, international form.
+    pub phone_number: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+}
+
+/// A discount voucher as a loyalty system offers it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Offer {
+    /// The code to validate and submit with the order.
+    pub code: String,
+    /// An amount off, or a percentage off.
+    #[serde(rename = "type")]
+    pub kind: DiscountKind,
+    /// The amount (major units) or the percentage.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub discount: Decimal,
+    /// Where it comes from (`"loyalty"`, `"store"`), as the provider says it, in lower case.
+    pub source: Option<String>,
+    /// The provider's description.
+    pub description: Value,
+}
+
+/// What a discount voucher takes off an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiscountKind {
+    /// An amount off.
+    Monetary,
+    /// A percentage off.
+    Percentage,
+}
+
+/// What a voucher does to an order (`vl_validate`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Validation {
+    /// Provider id.
+    pub provider: &'static str,
+    /// Whether it can be used on this order (refusals are errors: always true).
+    pub valid: bool,
+    /// The voucher's code.
+    pub code: String,
+    /// The voucher.
+    pub voucher: Offer,
+    /// What it takes off this order.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub discount: Decimal,
+    /// The order's total before.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub order_total: Decimal,
+    /// The order's total after.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub total_after_discount: Decimal,
+    /// The provider's own response, secrets removed.
+    pub raw: Value,
+}
+
+/// An order the provider accepted (`vl_submit_order`).
+#[derive(Clone, Debug, Serialize)]
+pub struct OrderAccepted {
+    /// Provider id.
+    pub provider: &'static str,
+    /// Always true (a refusal is an error).
+    pub accepted: bool,
+    /// The POS's order number, as sent.
+    pub order_id: Value,
+}
+
+/// A card's balance mutations (`vl_history`).
+#[derive(Clone, Debug, Serialize)]
+pub struct History {
+    /// Provider id.
+    pub provider: &'static str,
+    /// The card's code.
+    pub code: String,
+    /// Whether this is the condensed history (for people) or the regular one (for bookkeeping).
+    pub condensed: bool,
+    /// The mutations, oldest first.
+    pub entries: Vec<HistoryLine>,
+}
+
+/// One balance mutation.
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryLine {
+    /// When (as the provider writes it).
+    pub at: Option<String>,
+    /// The shop.
+    pub shop_id: Option<String>,
+    /// The till.
+    pub pos_id: Option<String>,
+    /// The receipt reference it was made with.
+    pub receipt: Option<String>,
+    /// The cashier.
+    pub operator_id: Option<String>,
+    /// What it was (the provider's word: "Redeem", "Load", ...).
+    pub comment: Option<String>,
+    /// The status before.
+    pub old_status: Option<VoucherStatus>,
+    /// The status after.
+    pub new_status: Option<VoucherStatus>,
+    /// The change of the balance.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub mutation: Option<Decimal>,
+    /// The balance after.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub balance: Option<Decimal>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// The provider's id of the operation (regular history only).
+    pub transaction_id: Option<String>,
+}
+
 /// Receipt lines for a redemption: `Voucher ********KJR3`, `Redeemed <amount>`, `Balance <left>`.
 /// The code is masked as in log lines: a receipt found in the bin must not spend the balance.
 pub fn receipt_lines(

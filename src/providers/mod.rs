@@ -13,7 +13,9 @@ use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::http::HttpResponse;
 use crate::log::Redactor;
-use crate::model::{ActivationStatus, DeactivationStatus, Redemption, Voucher};
+use crate::model::{
+    ActivationStatus, DeactivationStatus, History, MemberVouchers, OrderAccepted, Redemption, Validation, Voucher,
+};
 use crate::operation::Operation;
 use crate::request::Fields;
 use crate::status::VlStatus;
@@ -95,19 +97,19 @@ pub trait Provider: Settlement {
         Err(not_implemented())
     }
     /// `vl_history`.
-    fn history(&self, _call: &Call, _req: &mut Fields) -> Result<Value> {
+    fn history(&self, _call: &Call, _req: &mut Fields) -> Result<History> {
         Err(not_implemented())
     }
     /// `vl_member_vouchers`.
-    fn member_vouchers(&self, _call: &Call, _req: &mut Fields) -> Result<Value> {
+    fn member_vouchers(&self, _call: &Call, _req: &mut Fields) -> Result<MemberVouchers> {
         Err(not_implemented())
     }
     /// `vl_validate`.
-    fn validate(&self, _call: &Call, _req: &mut Fields) -> Result<Value> {
+    fn validate(&self, _call: &Call, _req: &mut Fields) -> Result<Validation> {
         Err(not_implemented())
     }
     /// `vl_submit_order`.
-    fn submit_order(&self, _call: &Call, _req: &mut Fields) -> Result<Value> {
+    fn submit_order(&self, _call: &Call, _req: &mut Fields) -> Result<OrderAccepted> {
         Err(not_implemented())
     }
     /// `vl_lock`.

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
-use crate::model::{self, ActivationStatus, Redemption, Restriction, Voucher, VoucherStatus};
+use crate::model::{self, ActivationStatus, History, HistoryLine, Redemption, Restriction, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
 use crate::providers::token::TokenCache;
@@ -585,27 +585,32 @@ impl Provider for Treazure {
         )
     }
 
-    fn history(&self, call: &Call, req: &mut Fields) -> Result<Value> {
+    fn history(&self, call: &Call, req: &mut Fields) -> Result<History> {
         let card = read_card(call, req)?;
         let condensed = req.opt_bool("condensed")?.unwrap_or(false);
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;
-        let entries: Vec<Value> = self
+        let amount = |v: &Value| money::parse_decimal(v, "amount").ok().map(|d| money::with_scale(d, DECIMALS));
+        let entries = self
             .fetch_history(call, &card_id, condensed)?
             .into_iter()
-            .map(|h| {
-                let amount = |v: &Value| money::parse_decimal(v, "amount").ok().map(|d| money::with_scale(d, DECIMALS).to_string());
-                json!({
-                    "at": h.timestamp, "shop_id": h.shop_id, "pos_id": h.pos_id, "receipt": h.receipt_nr,
-                    "operator_id": h.operator_id, "comment": h.comment, "old_status": h.old_status.as_deref().map(|s| format!("{:?}", status_of(s)).to_lowercase()),
-                    "new_status": h.new_status.as_deref().map(|s| format!("{:?}", status_of(s)).to_lowercase()),
-                    "mutation": amount(&h.mutation), "balance": amount(&h.balance), "currency": h.currency,
-                    "transaction_id": h.transaction_id,
-                })
+            .map(|h| HistoryLine {
+                mutation: amount(&h.mutation),
+                balance: amount(&h.balance),
+                old_status: h.old_status.as_deref().map(status_of),
+                new_status: h.new_status.as_deref().map(status_of),
+                at: h.timestamp,
+                shop_id: h.shop_id,
+                pos_id: h.pos_id,
+                receipt: h.receipt_nr,
+                operator_id: h.operator_id,
+                comment: h.comment,
+                currency: h.currency,
+                transaction_id: h.transaction_id,
             })
             .collect();
-        Ok(json!({ "provider": ID, "code": card_id, "condensed": condensed, "entries": entries }))
+        Ok(History { provider: ID, code: card_id, condensed, entries })
     }
 }
 
