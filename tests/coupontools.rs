@@ -103,7 +103,6 @@ fn every_session_state_maps_to_a_status_and_a_message() {
         ("used0000000000000001", "redeemed", "The coupon was already used at 2026-11-01 09:30:00 UTC."),
         ("locked00000000000001", "locked", "The coupon is locked by a checkout in progress."),
         ("voided00000000000001", "void", "The coupon has been voided."),
-        ("expired0000000000001", "expired", "The coupon expired on 2020-01-01 00:00:00 UTC."),
         ("unclaimed00000000001", "created", "The coupon has not been claimed yet."),
     ] {
         let v = run(&client, Op::Balance, json!({"code": id})).unwrap();
@@ -115,6 +114,13 @@ fn every_session_state_maps_to_a_status_and_a_message() {
     }
     let v = run(&client, Op::Balance, json!({"code": "novalue0000000000001"})).unwrap();
     assert_eq!(v["balance"], Value::Null, "no value on the session");
+    // An expiration date is reported, never acted on: Coupontools' own sample has one earlier
+    // than its creation date, and its guide decides on `validated` and `locked` only.
+    let v = run(&client, Op::Balance, json!({"code": "expired0000000000001"})).unwrap();
+    assert_eq!((v["status"].as_str(), v["redeemable"].as_bool()), (Some("active"), Some(true)), "{v}");
+    assert_eq!((v["expires_at"].as_str(), v["message"].clone()), (Some("2020-01-01 00:00:00"), Value::Null));
+    let r = run(&client, Op::Redeem, json!({"code": "expired0000000000001"})).unwrap();
+    assert_eq!(session_state(&sim, "expired0000000000001")["validated"], true, "{r}");
 }
 
 #[test]
@@ -137,13 +143,17 @@ fn lock_validate_and_a_second_validation_is_refused_with_the_first_date() {
     let validated_at = s["validation_date"].as_str().unwrap().to_string();
     assert!(r["receipt_lines"].to_string().contains(&validated_at));
 
-    let (status, message) = run(&client, Op::Redeem, json!({"code": "kkfiznr8Yp8630h82es8d"})).unwrap_err();
-    assert_eq!(status, VlStatus::VL_REJECTED);
-    assert_eq!(message, format!("The coupon was already used at {validated_at} UTC."));
-    assert_eq!(sim.requests("coupontools", "redeem"), 1, "refused before changing anything");
+    // Sent, and refused by Coupontools (330): the cashier reads the guide's message with its date,
+    // Coupontools' own text is kept verbatim beside it.
+    let err = client.execute(Op::Redeem, r#"{"code":"kkfiznr8Yp8630h82es8d"}"#).unwrap_err();
+    assert_eq!(err.status(), VlStatus::VL_REJECTED);
+    assert_eq!(err.message, format!("The coupon was already used at {validated_at} UTC."));
+    assert_eq!(err.provider_code.as_deref(), Some("330"));
+    assert!(err.provider_message.as_deref().is_some_and(|m| m.contains("already validated")), "{err:?}");
+    assert_eq!(sim.requests("coupontools", "redeem"), 2, "Coupontools decides");
+    assert!(session_state(&sim, "kkfiznr8Yp8630h82es8d")["validated"] == true);
     let (status, _) = run(&client, Op::Redeem, json!({"code": "voided00000000000001"})).unwrap_err();
     assert_eq!(status, VlStatus::VL_REJECTED);
-    assert_eq!(sim.requests("coupontools", "redeem"), 1);
 }
 
 #[test]

@@ -32,6 +32,7 @@ struct Session {
     validation_date: String,
     locked: bool,
     voided: bool,
+    voided_date: String,
     expires_at: String,
     money_spent: Option<String>,
 }
@@ -39,6 +40,9 @@ struct Session {
 /// The simulated Coupontools account.
 #[derive(Debug)]
 pub struct Coupontools {
+    /// Answer validated and voided sessions by their dates only (`validation_date_utc`,
+    /// `voided_date_utc`, as a real client reads them), without the sample's flags.
+    dates_only: bool,
     clients: Vec<(String, String)>,
     sessions: Vec<Session>,
 }
@@ -98,22 +102,30 @@ impl Coupontools {
                 validation_date: text(&s, "validation_date"),
                 locked: flag(&s, "locked"),
                 voided: flag(&s, "voided"),
+                voided_date: text(&s, "voided_date"),
                 expires_at: text(&s, "expires_at"),
                 money_spent: s.get("money_spent").and_then(Value::as_str).map(str::to_string),
                 session,
             });
         }
-        Ok(Coupontools { clients, sessions })
+        let dates_only = match obj.get("answers").and_then(Value::as_str) {
+            None | Some("flags") => false,
+            Some("dates") => true,
+            Some(other) => return Err(format!("`coupontools.answers` must be \"flags\" or \"dates\", not {other:?}")),
+        };
+        Ok(Coupontools { dates_only, clients, sessions })
     }
 
     /// The account now, in the fixture format (plus validation dates and money spent).
     pub fn state(&self) -> Value {
         json!({
+            "answers": if self.dates_only { "dates" } else { "flags" },
             "clients": self.clients.iter().map(|(id, secret)| json!({"client_id": id, "client_secret": secret})).collect::<Vec<_>>(),
             "sessions": self.sessions.iter().map(|s| json!({
                 "session": s.session, "campaign": s.campaign, "coupon": s.coupon,
                 "value": s.value.map(crate::money::cents_to_string), "claimed": s.claimed, "claim_date": s.claim_date,
                 "validated": s.validated, "validation_date": s.validation_date, "locked": s.locked, "voided": s.voided,
+                "voided_date": s.voided_date,
                 "expires_at": s.expires_at, "money_spent": s.money_spent,
             })).collect::<Vec<_>>(),
         })
@@ -213,11 +225,22 @@ impl Coupontools {
                 s.locked = true;
             }
             "unlock" => s.locked = false,
-            "void" => s.voided = true,
+            "void" => {
+                s.voided = true;
+                s.voided_date = now;
+            }
             _ => {}
         }
         let action = if route.operation == "balance" { "retrieve_all_session_data" } else { "update_session" };
-        Response::json(200, &session_json(&self.sessions[i], action))
+        let mut answer = session_json(&self.sessions[i], action);
+        if self.dates_only {
+            let status = &mut answer["data"]["status"];
+            if let Some(m) = status.as_object_mut() {
+                m.retain(|k, _| k != "validated" && k != "voided");
+            }
+            status["voided_date_utc"] = json!(self.sessions[i].voided_date);
+        }
+        Response::json(200, &answer)
     }
 }
 

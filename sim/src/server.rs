@@ -185,6 +185,7 @@ fn serve_connection(stream: TcpStream, tls: Option<Arc<ServerConfig>>, handler: 
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let Ok(socket) = stream.try_clone() else { return };
+    let Ok(closer) = stream.try_clone() else { return };
     match tls {
         None => serve(stream, socket, handler),
         // The handshake happens at the first read; a client that refuses the certificate ends it.
@@ -194,6 +195,9 @@ fn serve_connection(stream: TcpStream, tls: Option<Arc<ServerConfig>>, handler: 
             }
         }
     }
+    // The connection is over: close it, whatever other handle (the server's list of open
+    // connections, kept to close them all on stop) still refers to it.
+    let _ = closer.shutdown(Shutdown::Both);
 }
 
 /// Serves the requests of one connection; `socket` is its TCP socket, for closing it abruptly.

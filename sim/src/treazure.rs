@@ -70,6 +70,9 @@ struct Card {
 /// The simulated Treazure tenant.
 #[derive(Debug)]
 pub struct Treazure {
+    /// Answer field names in PascalCase (as an ASP.NET service configured so answers), instead of
+    /// camelCase.
+    pascal_case: bool,
     clients: Vec<Client>,
     currency: String,
     cards: Vec<Card>,
@@ -92,6 +95,24 @@ struct Context {
     site_id: Option<String>,
     pos_id: Option<String>,
     receipt: Option<String>,
+}
+
+/// A JSON value with every object key in PascalCase (`cardId` → `CardId`).
+fn pascal(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut chars = k.chars();
+                    let key =
+                        chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default();
+                    (key, pascal(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(pascal).collect()),
+        other => other,
+    }
 }
 
 fn failure(code: &str, message: &str) -> Value {
@@ -149,7 +170,13 @@ impl Treazure {
             });
         }
         let token_lifetime = Duration::from_secs(obj.get("token_lifetime_s").and_then(Value::as_u64).unwrap_or(3600));
+        let pascal_case = match obj.get("casing").and_then(Value::as_str) {
+            None | Some("camel") => false,
+            Some("pascal") => true,
+            Some(other) => return Err(format!("`treazure.casing` must be \"camel\" or \"pascal\", not {other:?}")),
+        };
         Ok(Treazure {
+            pascal_case,
             clients,
             currency: obj.get("currency").and_then(Value::as_str).unwrap_or("EUR").to_string(),
             issued: cards.len() as u64,
@@ -163,6 +190,7 @@ impl Treazure {
     /// The tenant now, in the fixture format (cards with their history).
     pub fn state(&self) -> Value {
         json!({
+            "casing": if self.pascal_case { "pascal" } else { "camel" },
             "clients": self.clients.iter().map(|c| json!({"client_id": c.id, "client_secret": c.secret, "scopes": c.scopes})).collect::<Vec<_>>(),
             "currency": self.currency,
             "token_lifetime_s": self.token_lifetime.as_secs(),
@@ -232,6 +260,7 @@ impl Treazure {
             _ => return Response::text(404, "Not Found"),
         };
         match answer {
+            Ok(v) if self.pascal_case => Response::json(200, &pascal(v)),
             Ok(v) => Response::json(200, &v),
             Err(r) => r,
         }

@@ -5,13 +5,11 @@
 //! derives `vl_capabilities` from exactly that (see [`supported_operations`]), so the list can
 //! never drift from the code.
 
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 pub use crate::call::{Call, CallIds};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::http::HttpResponse;
 use crate::log::Redactor;
 use crate::model::{
     ActivationStatus, DeactivationStatus, History, MemberVouchers, OrderAccepted, Redemption, Validation, Voucher,
@@ -182,25 +180,4 @@ pub fn supported_operations(provider: &dyn Provider, settings: &Settings) -> Vec
             !matches!(dispatch(provider, op, &call, &mut empty), Err(e) if e.status() == VlStatus::VL_UNSUPPORTED)
         })
         .collect()
-}
-
-/// Parses a JSON answer body, or fails with `VL_PROVIDER` naming what is wrong.
-pub fn json_body(provider: &'static str, response: &HttpResponse) -> Result<Value> {
-    let bad = |what: String| {
-        Error::provider_failure(format!("unusable answer from {provider}: {what}"))
-            .with_provider(provider)
-            .with_http_status(response.status)
-    };
-    let text = response.text().ok_or_else(|| bad("the body is not UTF-8 text".into()))?;
-    serde_json::from_str(text).map_err(|e| bad(format!("the body is not JSON ({e})")))
-}
-
-/// The beginning of a provider's text, for messages (at most 300 characters, trimmed).
-pub fn text_excerpt(text: &str) -> String {
-    let trimmed = text.trim();
-    if trimmed.chars().count() > 300 {
-        format!("{}…", trimmed.chars().take(300).collect::<String>())
-    } else {
-        trimmed.to_string()
-    }
 }

@@ -54,6 +54,10 @@ pub struct ProviderError {
     pub text: Option<String>,
     /// What the library says when the provider gave no text (or in front of it, for failures).
     pub fallback: String,
+    /// What the library tells the cashier instead of the provider's text, where the provider's
+    /// guide words it (Coupontools' "already used at <date>"); the text stays in
+    /// `provider_message`.
+    pub message: Option<String>,
     /// Whether the provider said no definitely (nothing was applied), as opposed to an answer
     /// that does not tell (a server error, an unreadable body).
     pub definite: bool,
@@ -68,6 +72,7 @@ impl ProviderError {
             code: None,
             text: None,
             fallback: fallback.into(),
+            message: None,
             definite: (400..500).contains(&http_status),
         }
     }
@@ -89,6 +94,12 @@ impl ProviderError {
     /// Adds the provider's own text (trimmed, at most 300 characters; blank is none).
     pub fn text(mut self, text: Option<&str>) -> ProviderError {
         self.text = text.map(excerpt).filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Sets what the cashier is told instead of the provider's text.
+    pub fn message(mut self, message: impl Into<String>) -> ProviderError {
+        self.message = Some(message.into());
         self
     }
 
@@ -118,10 +129,11 @@ impl From<ProviderError> for Error {
             Meaning::Input => VlStatus::VL_INVALID_ARGUMENT,
             Meaning::Failed => VlStatus::VL_PROVIDER,
         };
-        let message = match (&p.text, p.meaning) {
-            (Some(t), Meaning::NotFound | Meaning::Rejected | Meaning::Input) => t.clone(),
-            (Some(t), _) => format!("{}: {t}", p.fallback),
-            (None, _) => p.fallback,
+        let message = match (p.message, &p.text, p.meaning) {
+            (Some(m), _, _) => m,
+            (None, Some(t), Meaning::NotFound | Meaning::Rejected | Meaning::Input) => t.clone(),
+            (None, Some(t), _) => format!("{}: {t}", p.fallback),
+            (None, None, _) => p.fallback,
         };
         let mut error = Error::new(status, message);
         error.http_status = p.http_status;

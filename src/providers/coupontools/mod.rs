@@ -1,23 +1,16 @@
-//! Coupontools coupon sessions (API v3).
+//! Coupontools coupon sessions (API v3). The wire format, with the source of every fact, is in
+//! [`wire`].
 //!
-//! Documented (research/providers.md §4, seeds/003): every call a POST to
-//! `https://api.coupontools.com/v3/...` with `X-Client-Id` / `X-Client-Secret`; `couponsession/data`
-//! with `couponsession` → the session (flags as "0"/"1", dates "YYYY-MM-DD HH:MM:SS" UTC or "");
-//! `couponsession/update` to lock and validate it; `money_spent` in the format `0.000`; a QR code
-//! carries the session URL `https://digicpn.com/p/{campaign}/{session}`; failures as
-//! `{"status":{"status":"failed","errors":{"error_code", ...}}}` with `error_code` a number (1000,
-//! credentials) or a list (200 missing parameter, 300–349 incorrect value, 513 session not found,
-//! other 5xx codes "not found").
-//!
-//! Assumed (the update parameters beyond `couponsession` and its answer are not public; all in
-//! [`wire`], and in the README): one action flag per update — `validate`, `lock` or `unlock` — set
-//! to "1", `money_spent` beside `validate`; the update answers like the data endpoint; the HTTP
-//! status of a failure is ignored (the body decides).
+//! Never refused locally: whether a session can be locked or validated is Coupontools' to say (its
+//! POS guide decides on `validated` and `locked`, which Coupontools itself checks); expiration
+//! dates are reported, never acted on (Coupontools' own sample has one earlier than its creation).
 //!
 //! Money safety: validating consumes the coupon, so it goes through the journal; a lost answer is
-//! resolved from the session's `validated` flag. Coupontools documents no way to undo a
-//! validation, so none is offered (`vl_cancel_redemption` is unsupported, and a lost validation that
-//! went through is kept whatever the policy).
+//! resolved from the session's `validated` flag (or date). Coupontools documents no way to undo a
+//! validation, so none is offered (`vl_cancel_redemption` is unsupported, and a lost validation
+//! that went through is kept whatever the policy).
+
+pub(crate) mod wire;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -30,34 +23,16 @@ use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{Redemption, Voucher, VoucherStatus};
 use crate::money;
-use crate::providers::{self, Call, Provider, ProviderInfo};
+use crate::providers::wire::ProviderError;
+use crate::providers::{Call, Provider, ProviderInfo};
 use crate::request::Fields;
-use crate::status::VlStatus;
 use crate::transaction::{self, Answer, Check, Plan, Settlement};
 
 const ID: &str = "coupontools";
 
 /// The registry entry.
 pub(crate) const INFO: ProviderInfo =
-    ProviderInfo { id: ID, default_base_url: |_| Ok(Some("https://api.coupontools.com".into())), create };
-
-/// Everything assumed about Coupontools' update-session call, in one place.
-pub mod wire {
-    /// Session data.
-    pub const DATA: &str = "/v3/couponsession/data";
-    /// Session update.
-    pub const UPDATE: &str = "/v3/couponsession/update";
-    /// The session parameter of both calls.
-    pub const SESSION: &str = "couponsession";
-    /// ASSUMED: the action flags of an update, each set to "1", one per call.
-    pub const VALIDATE: &str = "validate";
-    /// See [`VALIDATE`].
-    pub const LOCK: &str = "lock";
-    /// See [`VALIDATE`].
-    pub const UNLOCK: &str = "unlock";
-    /// The sale total beside `validate`, in the format `0.000`.
-    pub const MONEY_SPENT: &str = "money_spent";
-}
+    ProviderInfo { id: ID, default_base_url: |_| Ok(Some(wire::BASE_URL.into())), create };
 
 fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
     let text = |f: &mut Fields, key: &str| f.opt_text(key, 256).map_err(|e| Error::config(e.message));
@@ -90,6 +65,7 @@ struct Session {
 }
 
 impl Session {
+    /// Where the session stands, from Coupontools' flags (its expiration date is only reported).
     fn status(&self) -> VoucherStatus {
         if self.validated {
             VoucherStatus::Redeemed
@@ -97,8 +73,6 @@ impl Session {
             VoucherStatus::Void
         } else if self.locked {
             VoucherStatus::Locked
-        } else if self.expires_at.as_deref().is_some_and(|e| e < now_utc().as_str()) {
-            VoucherStatus::Expired
         } else if !self.claimed {
             VoucherStatus::Created
         } else {
@@ -106,18 +80,12 @@ impl Session {
         }
     }
 
-    /// Why it cannot be used, for the cashier; None when it can.
-    fn refusal(&self) -> Option<String> {
+    /// What the cashier should know about its state; None when it can be used.
+    fn note(&self) -> Option<String> {
         match self.status() {
-            VoucherStatus::Redeemed => Some(format!(
-                "The coupon was already used at {} UTC.",
-                self.validated_at.as_deref().unwrap_or("an unknown time")
-            )),
+            VoucherStatus::Redeemed => Some(already_used(self.validated_at.as_deref())),
             VoucherStatus::Void => Some("The coupon has been voided.".into()),
             VoucherStatus::Locked => Some("The coupon is locked by a checkout in progress.".into()),
-            VoucherStatus::Expired => {
-                Some(format!("The coupon expired on {} UTC.", self.expires_at.as_deref().unwrap_or("?")))
-            }
             VoucherStatus::Created => Some("The coupon has not been claimed yet.".into()),
             _ => None,
         }
@@ -133,7 +101,7 @@ impl Session {
             balance: self.value,
             initial_amount: self.value,
             currency: None,
-            message: self.refusal(),
+            message: self.note(),
             expires_at: self.expires_at.clone(),
             restrictions: Vec::new(),
             transaction_id: None,
@@ -146,13 +114,9 @@ impl Session {
     }
 }
 
-/// Now as Coupontools writes dates: `YYYY-MM-DD HH:MM:SS` (UTC).
-fn now_utc() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-        .to_string()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_string()
+/// Coupontools' guide: "The coupon or voucher $sessionid was already used at $validation_date_utc".
+fn already_used(at: Option<&str>) -> String {
+    format!("The coupon was already used at {} UTC.", at.unwrap_or("an unknown time"))
 }
 
 /// The session id in what was scanned or typed: the id itself, or the session URL of the QR
@@ -188,67 +152,39 @@ pub fn session_id(raw: &str) -> Result<String> {
 
 impl Coupontools {
     fn request(&self, path: &str, params: Value) -> HttpRequest {
-        HttpRequest::post_json(format!("{}{path}", self.base_url), format!("POST {path}"), &params)
-            .header("x-client-id", self.client_id.clone())
-            .header("x-client-secret", self.client_secret.clone())
+        HttpRequest::post_json(format!("{}{path}", self.base_url), path.to_string(), &params)
+            .header(wire::CLIENT_ID_HEADER, self.client_id.clone())
+            .header(wire::CLIENT_SECRET_HEADER, self.client_secret.clone())
     }
 
     fn fetch(&self, call: &Call, id: &str) -> Result<Session> {
         let response = call.read(&self.request(wire::DATA, json!({ wire::SESSION: id }))).map_err(|f| f.error(ID))?;
-        self.session_of(call, &response)
+        Ok(self.session_of(call, &response)?)
     }
 
-    /// The session in an answer, or the error its `status` means.
-    fn session_of(&self, call: &Call, response: &HttpResponse) -> Result<Session> {
-        let body = match providers::json_body(ID, response) {
-            Ok(b) => b,
-            Err(e) if response.status == 401 || response.status == 403 => {
-                return Err(Error::new(VlStatus::VL_AUTH, "Coupontools refused the client id or secret")
-                    .with_provider(ID)
-                    .with_http_status(response.status)
-                    .with_provider_message(e.message));
+    /// The session in an answer, or what Coupontools' envelope means.
+    fn session_of(&self, call: &Call, response: &HttpResponse) -> std::result::Result<Session, ProviderError> {
+        let (answer, body) = wire::read(response)?;
+        let unusable = |what: &str| ProviderError::unusable(wire::NAME, response.status, what);
+        let status = &answer.data.status;
+        let value = match status.value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => {
+                Some(money::with_scale(money::parse_decimal(&json!(v), "value").map_err(|e| unusable(&e.message))?, 2))
             }
-            Err(e) => return Err(e),
-        };
-        match body["status"]["status"].as_str() {
-            Some("OK") => {}
-            Some("failed") => return Err(failure(call, response.status, &body["status"]["errors"])),
-            _ => {
-                return Err(Error::provider_failure(format!(
-                    "unexpected answer from Coupontools (HTTP {})",
-                    response.status
-                ))
-                .with_provider(ID)
-                .with_http_status(response.status));
-            }
-        }
-        let status = &body["data"]["status"];
-        let flag = |k: &str| status[k].as_str() == Some("1");
-        let date = |k: &str| status[k].as_str().filter(|d| !d.is_empty()).map(str::to_string);
-        let value = match status["value"].as_str().filter(|v| !v.trim().is_empty()) {
-            Some(v) => Some(money::with_scale(
-                money::parse_decimal(&json!(v), "value").map_err(|e| {
-                    Error::provider_failure(format!("unexpected answer from Coupontools: {}", e.message))
-                        .with_provider(ID)
-                })?,
-                2,
-            )),
             None => None,
         };
-        let id = body["session"].as_str().map(|s| s.trim_end_matches(',').to_string()).ok_or_else(|| {
-            Error::provider_failure("unexpected answer from Coupontools: no `session`").with_provider(ID)
-        })?;
+        let id = answer.session.map(|s| s.trim_end_matches(',').to_string()).ok_or_else(|| unusable("no `session`"))?;
         Ok(Session {
             id,
-            campaign: body["campaign"].as_str().map(str::to_string),
-            claimed: flag("claimed"),
-            claimed_at: date("claim_date_utc"),
-            validated: flag("validated"),
-            validated_at: date("validation_date_utc"),
-            locked: flag("locked"),
-            voided: flag("voided"),
+            campaign: answer.campaign,
+            claimed: status.claimed(),
+            claimed_at: status.claimed_at(),
+            validated: status.validated(),
+            validated_at: status.validated_at(),
+            locked: status.locked(),
+            voided: status.voided(),
             value,
-            expires_at: date("expiration_date"),
+            expires_at: status.expires_at(),
             raw: call.redact_json(body),
         })
     }
@@ -265,40 +201,6 @@ impl Coupontools {
             }
         }
     }
-}
-
-/// The error a `failed` status means: 1000 credentials; 200 and 300–349 a wrong parameter (the
-/// cashier's when it is the scanned session); 5xx codes "not found".
-fn failure(call: &Call, http: u16, errors: &Value) -> Error {
-    let codes: Vec<u64> = match &errors["error_code"] {
-        Value::Array(list) => list.iter().filter_map(Value::as_u64).collect(),
-        v => v.as_u64().into_iter().collect(),
-    };
-    let text = errors["error_message_description"]
-        .get(0)
-        .and_then(Value::as_str)
-        .or_else(|| errors["error_message"].as_str())
-        .map(|t| call.redact(&providers::text_excerpt(t)))
-        .unwrap_or_default();
-    let code = codes.first().copied().unwrap_or(0);
-    let about_the_session = text.contains("couponsession");
-    let (status, message) = match code {
-        1000 | 101 | 102 => (VlStatus::VL_AUTH, format!("Coupontools refused the client id or secret: {text}")),
-        200 | 300..=349 if about_the_session => (VlStatus::VL_INVALID_ARGUMENT, text.clone()),
-        330..=332 => (VlStatus::VL_REJECTED, text.clone()),
-        200 | 300..=349 => (VlStatus::VL_PROVIDER, format!("Coupontools rejected the request as malformed: {text}")),
-        500..=599 => (
-            VlStatus::VL_NOT_FOUND,
-            if code == 513 { "Coupontools does not know this coupon.".into() } else { text.clone() },
-        ),
-        _ => (VlStatus::VL_PROVIDER, format!("Coupontools failed: {text}")),
-    };
-    let mut error =
-        Error::new(status, message).with_provider(ID).with_http_status(http).with_provider_code(code.to_string());
-    if !text.is_empty() {
-        error = error.with_provider_message(text);
-    }
-    error
 }
 
 /// `money_spent` as Coupontools wants it: `0.000`.
@@ -329,10 +231,6 @@ impl Provider for Coupontools {
     fn lock(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
         let id = read_session(call, req)?;
         req.finish()?;
-        let now = self.fetch(call, &id)?;
-        if let Some(why) = now.refusal() {
-            return Err(Error::rejected(why).with_provider(ID));
-        }
         self.flag(call, &id, wire::LOCK, |s| s.locked)
     }
 
@@ -367,23 +265,19 @@ impl Provider for Coupontools {
             self,
             &id,
             |id| {
+                // Read for the evidence and the value; whether it can be validated is Coupontools'
+                // to say.
                 let before = self.fetch(call, id)?;
-                // A coupon locked for this checkout may be validated; used, voided or expired ones not.
-                if before.status() != VoucherStatus::Locked
-                    && let Some(why) = before.refusal()
-                {
-                    return Err(Error::rejected(why));
-                }
                 Ok(Plan {
                     code: before.id.clone(),
                     amount: before.value,
                     currency: None,
                     evidence: Value::Null,
                     data: typed(&Validation { money_spent: money_spent.map(|m| m.to_string()) }),
-                    context: before.value,
+                    context: before,
                 })
             },
-            |entry, value| {
+            |entry, before| {
                 let mut params = json!({ wire::SESSION: entry.code, wire::VALIDATE: "1" });
                 if let Some(m) = money_spent {
                     params[wire::MONEY_SPENT] = json!(money_spent_text(m));
@@ -393,30 +287,32 @@ impl Provider for Coupontools {
                     Ok(s) if s.validated => {
                         call.log(Level::Info, || format!("validated coupon {}", entry.code));
                         let at = s.validated_at.clone();
-                        Answer::Done((
-                            redemption(&entry.code, *value, at.as_deref()),
-                            typed(&Validated { validated_at: at }),
-                        ))
+                        let done = redemption(&entry.code, before.value, at.as_deref());
+                        Answer::Done((done, typed(&Validated { validated_at: at })))
                     }
-                    Ok(_) => Answer::Unclear(Error::provider_failure(
-                        "Coupontools answered the validation without marking the coupon validated",
-                    )),
-                    // Coupontools' failure envelope with an error code is its answer, whatever the
-                    // HTTP status; anything else does not tell.
-                    Err(e) if e.provider_code.is_some() => Answer::Refused(e),
-                    Err(e) => Answer::from_error(response.status, e),
+                    Ok(_) => ProviderError::unusable(
+                        wire::NAME,
+                        response.status,
+                        "the validation was answered without the coupon being validated",
+                    )
+                    .answer(),
+                    // Already used: the cashier reads it as Coupontools' guide words it.
+                    Err(e) if e.code.as_deref() == Some(wire::ALREADY_VALIDATED) => {
+                        e.message(already_used(before.validated_at.as_deref())).answer()
+                    }
+                    Err(e) => e.answer(),
                 })
             },
-            |entry, value| {
+            |entry, before| {
                 let seen = Entry::read::<Validated>(&entry.result).and_then(|v| v.validated_at);
-                redemption(&entry.code, *value, seen.as_deref())
+                redemption(&entry.code, before.value, seen.as_deref())
             },
         )
     }
 }
 
 impl Settlement for Coupontools {
-    /// A validation shows in the session's `validated` flag.
+    /// A validation shows in the session's `validated` flag (or date).
     fn check(&self, call: &Call, entry: &Entry) -> Check {
         match self.fetch(call, &entry.code) {
             Ok(s) if s.validated => Check::Applied(typed(&Validated { validated_at: s.validated_at })),
@@ -441,6 +337,7 @@ struct Validated {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::VlStatus;
 
     #[test]
     fn session_ids_come_from_ids_and_qr_urls() {
