@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::config::Settings;
 use crate::http::{Failure, Http, HttpRequest, HttpResponse};
+use crate::i18n::{Lang, Voice};
 use crate::journal::Journal;
 use crate::log::{self, Level, Redactor};
 use crate::operation::Operation;
@@ -34,6 +35,8 @@ pub struct CallIds {
     /// Our id for a money-moving call, generated before anything is sent (its journal id);
     /// empty for reads, which need none.
     pub transaction_id: String,
+    /// The language of what this call writes for people (the request's, else the client's).
+    pub language: Lang,
 }
 
 /// Everything one operation needs besides its request. A call without a transport is a
@@ -97,6 +100,11 @@ impl<'a> Call<'a> {
     /// The provider id of this call.
     pub fn provider(&self) -> &'static str {
         self.settings.provider
+    }
+
+    /// How this call writes for people: its language, the till's time zone, the provider's name.
+    pub fn voice(&self) -> Voice<'_> {
+        Voice { lang: self.ids.language, zone: self.settings.time_zone.as_ref(), provider: self.settings.provider_name }
     }
 
     /// The provider account journal entries belong to (the normalized base URL).

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::config::{self, Settings};
 use crate::error::{Error, Result};
 use crate::http::Http;
+use crate::i18n::Lang;
 use crate::journal::{Journal, new_transaction_id};
 use crate::log::{Level, Redactor};
 use crate::operation::Operation;
@@ -41,10 +42,18 @@ impl Client {
             let known: Vec<&str> = providers::PROVIDERS.iter().map(|p| p.id).collect();
             Error::config(format!("unknown provider {provider_id:?} (this build has: {})", known.join(", ")))
         })?;
-        let default_base_url = (info.default_base_url)(&fields)?;
-        let settings = Settings::read(&mut fields, info.id, default_base_url)?;
+        let defaults = config::ProviderDefaults {
+            id: info.id,
+            name: info.name,
+            receipt_code: info.receipt_code,
+            base_url: (info.default_base_url)(&fields)?,
+        };
+        let mut settings = Settings::read(&mut fields, defaults)?;
         let redactor = Redactor::default();
         let provider = (info.create)(&mut fields, &settings, &redactor)?;
+        if settings.time_zone.is_none() {
+            settings.time_zone = provider.time_zone();
+        }
         fields.finish().map_err(|e| Error::config(format!("{} (provider {})", e.message, info.id)))?;
         let http = Http::new(&settings)?;
         let journal = match &settings.journal_path {
@@ -120,7 +129,8 @@ impl Client {
         let ids = self.read_ids(op, &mut req)?;
         let call = Call::new(op, &self.settings, &self.http, &self.redactor, self.journal.clone(), ids);
         let provider = self.provider.as_ref();
-        match op {
+        // The library's own words for the cashier, in the call's language (logged in English before).
+        let result = match op {
             Operation::Capabilities => {
                 req.finish()?;
                 to_document(&json!({ "provider": self.provider(), "operations": self.operation_names() }))
@@ -158,7 +168,8 @@ impl Client {
                 }
                 result
             }
-        }
+        };
+        result.map_err(|e| e.worded(&call.voice()))
     }
 
     /// The identifiers every request may carry, falling back to the configuration.
@@ -170,6 +181,11 @@ impl Client {
             site_id: req.opt_text("site_id", config::MAX_ID_LEN)?.or_else(|| s.site_id.clone()),
             operator_id: req.opt_text("operator_id", config::MAX_ID_LEN)?.or_else(|| s.operator_id.clone()),
             transaction_id: if op.moves_money() { new_transaction_id() } else { String::new() },
+            language: match req.opt_text("language", 16)? {
+                None => s.language,
+                Some(code) => Lang::parse(&code)
+                    .ok_or_else(|| config::unknown_language("language", &code, VlStatus::VL_INVALID_ARGUMENT))?,
+            },
         })
     }
 

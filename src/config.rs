@@ -9,6 +9,7 @@ use serde::Serialize;
 use ureq::http::Uri;
 
 use crate::error::{Error, Result};
+use crate::i18n::{Lang, Zone};
 use crate::request::Fields;
 use crate::status::VlStatus;
 
@@ -36,11 +37,36 @@ pub enum InDoubtPolicy {
     Keep,
 }
 
+/// How receipt lines show a voucher's code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReceiptCode {
+    /// In full (e-guma's guide: "print the voucher code and the new balance on the receipt").
+    Full,
+    /// Masked as in log lines (`********KJR3`): a receipt found in the bin cannot spend a card.
+    Masked,
+}
+
+/// What the library knows of a provider before reading its configuration.
+pub struct ProviderDefaults {
+    /// Provider id (`"eguma"`).
+    pub id: &'static str,
+    /// Its name for people (`"e-guma"`).
+    pub name: &'static str,
+    /// How its receipts show codes unless configured otherwise: as its guide asks.
+    pub receipt_code: ReceiptCode,
+    /// Its base URL unless configured otherwise (None: required).
+    pub base_url: Option<String>,
+}
+
 /// The common part of a client configuration, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct Settings {
     /// Provider id (`"eguma"`, ...).
     pub provider: &'static str,
+    /// The provider's name for people (`"e-guma"`).
+    #[serde(skip)]
+    pub provider_name: &'static str,
     /// The provider's base URL, without a trailing slash.
     pub base_url: String,
     /// The provider account journal entries belong to: the base URL with its scheme and host in
@@ -72,6 +98,12 @@ pub struct Settings {
     pub in_doubt_window_ms: u64,
     /// Whether plain `http://` may go to hosts other than loopback.
     pub allow_insecure_http: bool,
+    /// The language of what the library writes for the cashier and the customer.
+    pub language: Lang,
+    /// How receipt lines show a voucher's code.
+    pub receipt_code: ReceiptCode,
+    /// The till's time zone for dates shown to people (None: dates are marked UTC).
+    pub time_zone: Option<Zone>,
 }
 
 /// A proxy URL may carry a password: only its host is shown.
@@ -95,9 +127,11 @@ impl Settings {
         Duration::from_millis(self.connect_timeout_ms)
     }
 
-    /// Takes the common keys from `fields`. `provider` must already have been taken;
-    /// `default_base_url` is the provider's default (None: `base_url` is required).
-    pub fn read(fields: &mut Fields, provider: &'static str, default_base_url: Option<String>) -> Result<Settings> {
+    /// Takes the common keys from `fields`. `provider` must already have been taken.
+    pub fn read(fields: &mut Fields, defaults: ProviderDefaults) -> Result<Settings> {
+        let ProviderDefaults { id: provider, name: provider_name, receipt_code: default_receipt_code, base_url } =
+            defaults;
+        let default_base_url = base_url;
         let allow_insecure_http = fields.opt_bool("allow_insecure_http")?.unwrap_or(false);
         let base_url = match (fields.opt_text("base_url", 2048)?, default_base_url) {
             (Some(url), _) => check_url(&url, "base_url", allow_insecure_http)?,
@@ -139,8 +173,29 @@ impl Settings {
                 return Err(Error::config(format!("`in_doubt_policy` must be \"reverse\" or \"keep\", not {other:?}")));
             }
         };
+        let language = match fields.opt_text("language", 16)? {
+            None => Lang::default(),
+            Some(code) => Lang::parse(&code).ok_or_else(|| unknown_language("language", &code, VlStatus::VL_CONFIG))?,
+        };
+        let receipt_code = match fields.opt_text("receipt_code", 16)?.as_deref() {
+            None => default_receipt_code,
+            Some("full") => ReceiptCode::Full,
+            Some("masked") => ReceiptCode::Masked,
+            Some(other) => {
+                return Err(Error::config(format!("`receipt_code` must be \"full\" or \"masked\", not {other:?}")));
+            }
+        };
+        let time_zone = match fields.opt_text("time_zone", 64)? {
+            None => None,
+            Some(name) => Some(Zone::parse(&name).ok_or_else(|| {
+                Error::config(format!(
+                    "`time_zone` {name:?} is neither an IANA time zone name (\"Europe/Zurich\") nor an offset (\"+01:00\")"
+                ))
+            })?),
+        };
         Ok(Settings {
             provider,
+            provider_name,
             account: account_key(&base_url),
             base_url,
             timeout_ms,
@@ -154,8 +209,18 @@ impl Settings {
             in_doubt_policy,
             in_doubt_window_ms,
             allow_insecure_http,
+            language,
+            receipt_code,
+            time_zone,
         })
     }
+}
+
+/// The error for a language the library does not write (`VL_CONFIG` in a configuration,
+/// `VL_INVALID_ARGUMENT` in a request), naming the key and the languages it has.
+pub fn unknown_language(key: &str, code: &str, status: VlStatus) -> Error {
+    let known: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
+    Error::new(status, format!("`{key}` {code:?} is not a language the library writes (one of: {})", known.join(", ")))
 }
 
 /// Reads the configuration's `provider` key.
@@ -231,6 +296,34 @@ pub fn is_loopback(host: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn defaults() -> ProviderDefaults {
+        ProviderDefaults {
+            id: "eguma",
+            name: "e-guma",
+            receipt_code: ReceiptCode::Full,
+            base_url: Some("https://api.e-guma.ch".into()),
+        }
+    }
+
+    #[test]
+    fn language_receipt_code_and_time_zone_are_checked_and_named() {
+        let read = |json: &str| Settings::read(&mut parse(json).unwrap(), defaults());
+        let s = read(r#"{"language":"de-CH","receipt_code":"masked","time_zone":"Europe/Zurich"}"#).unwrap();
+        assert_eq!((s.language, s.receipt_code, s.time_zone.is_some()), (Lang::De, ReceiptCode::Masked, true));
+        let s = read("{}").unwrap();
+        assert_eq!((s.language, s.receipt_code, s.time_zone.is_none()), (Lang::En, ReceiptCode::Full, true));
+        for (bad, key) in [
+            (r#"{"language":"klingon"}"#, "`language`"),
+            (r#"{"receipt_code":"half"}"#, "`receipt_code`"),
+            (r#"{"time_zone":"Mars/Olympus"}"#, "`time_zone`"),
+            (r#"{"language":7}"#, "`language`"),
+        ] {
+            let err = read(bad).unwrap_err();
+            assert_eq!(err.status(), VlStatus::VL_CONFIG, "{bad}");
+            assert!(err.message.contains(key), "{bad}: {}", err.message);
+        }
+    }
+
     #[test]
     fn plain_http_only_to_loopback() {
         assert_eq!(
@@ -260,7 +353,7 @@ mod tests {
     fn the_in_doubt_window_defaults_to_four_timeouts_and_at_least_a_minute() {
         let read = |json: &str| {
             let mut fields = parse(json).unwrap();
-            Settings::read(&mut fields, "eguma", Some("https://api.e-guma.ch".into())).map(|s| s.in_doubt_window_ms)
+            Settings::read(&mut fields, defaults()).map(|s| s.in_doubt_window_ms)
         };
         assert_eq!(read("{}").unwrap(), 60_000);
         assert_eq!(read(r#"{"timeout_ms":30000}"#).unwrap(), 120_000);
@@ -273,7 +366,7 @@ mod tests {
     #[test]
     fn the_journal_path_must_be_absolute() {
         let mut fields = parse(r#"{"journal_path":"voucherlink.journal"}"#).unwrap();
-        let err = Settings::read(&mut fields, "eguma", Some("https://api.e-guma.ch".into())).unwrap_err();
+        let err = Settings::read(&mut fields, defaults()).unwrap_err();
         assert_eq!(err.status(), VlStatus::VL_CONFIG);
         assert!(err.message.contains("must be absolute"), "{}", err.message);
     }

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::i18n::{Said, Voice};
 use crate::status::VlStatus;
 
 /// A failed operation, rendered as the `error` object of the result document (API.md §4).
@@ -27,6 +28,9 @@ pub struct Error {
     pub provider_message: Option<String>,
     /// The journal entry of an in-doubt or pending operation.
     pub journal_id: Option<String>,
+    /// `message` as the library's own text, to be worded in the call's language.
+    #[serde(skip)]
+    pub said: Option<Box<Said>>,
 }
 
 fn serialize_code<S: serde::Serializer>(s: &VlStatus, ser: S) -> Result<S::Ok, S::Error> {
@@ -53,7 +57,24 @@ impl Error {
             provider_code: None,
             provider_message: None,
             journal_id: None,
+            said: None,
         }
+    }
+
+    /// An error whose message is the library's own text for the cashier: worded in English
+    /// now, in the call's language by [`Error::worded`].
+    pub fn said(status: VlStatus, said: Said) -> Self {
+        let mut error = Self::new(status, Voice::ENGLISH.say(&said));
+        error.said = Some(Box::new(said));
+        error
+    }
+
+    /// The error with its own text (if it has one) worded in `voice`.
+    pub fn worded(mut self, voice: &Voice) -> Self {
+        if let Some(said) = &self.said {
+            self.message = voice.say(said);
+        }
+        self
     }
 
     /// `VL_INVALID_ARGUMENT`: the caller's input is wrong.

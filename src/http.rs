@@ -18,6 +18,8 @@ use ureq::unversioned::transport::{
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::i18n::{Arg, Said, Text};
+use crate::status::VlStatus;
 use crate::tls::{TlsConnector, read_ca_file};
 
 /// Largest response body accepted from a provider. Real answers are a few kilobytes.
@@ -132,9 +134,13 @@ impl Failure {
     /// The error for a request of `provider` that got no usable answer, when nothing can have
     /// changed (a read, or a money-moving request that provably did not reach the provider).
     pub fn error(&self, provider: &'static str) -> Error {
+        // The cashier's words in the till's language; the technical detail stays English, for support.
+        let unreachable = |detail: String| {
+            Error::said(VlStatus::VL_NETWORK, Said::new(Text::Unreachable).with("detail", Arg::Plain(detail)))
+        };
         let error = match self {
-            Failure::NotSent(d) => Error::network(format!("{provider} could not be reached: {d}")),
-            Failure::AnswerLost(d) | Failure::TimedOut(d) => Error::network(format!("no answer from {provider}: {d}")),
+            Failure::NotSent(d) => unreachable(d.clone()),
+            Failure::AnswerLost(d) | Failure::TimedOut(d) => unreachable(format!("no answer: {d}")),
             Failure::BadAnswer(d) => Error::provider_failure(format!("unusable answer from {provider}: {d}")),
         };
         error.with_provider(provider)

@@ -63,6 +63,9 @@ pub struct Voucher {
     pub expires_at: Option<String>,
     /// Limits on what it may pay for (empty when none).
     pub restrictions: Vec<Restriction>,
+    /// Ready-to-print lines: the check-balance slip (code, balance, total where known), or what an
+    /// operation did (sold, taken back, locked).
+    pub receipt_lines: Vec<String>,
     /// The provider's id of the operation that produced this document (an activation: keep it
     /// for `vl_cancel_activation`); absent for lookups.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -260,54 +263,4 @@ pub struct HistoryLine {
     pub currency: Option<String>,
     /// The provider's id of the operation (regular history only).
     pub transaction_id: Option<String>,
-}
-
-/// Receipt lines for a redemption: `Voucher ********KJR3`, `Redeemed <amount>`, `Balance <left>`.
-/// The code is masked as in log lines: a receipt found in the bin must not spend the balance.
-pub fn receipt_lines(
-    label: &str,
-    code: &str,
-    taken_label: &str,
-    amount: Decimal,
-    balance: Option<Decimal>,
-    currency: Option<&str>,
-) -> Vec<String> {
-    let line = |words: &str, amount: Decimal| {
-        let mut line = String::with_capacity(words.len() + 16);
-        line.push_str(words);
-        line.push(' ');
-        crate::money::push_display(&mut line, amount, currency);
-        line
-    };
-    let mut first = String::with_capacity(label.len() + 13);
-    first.push_str(label);
-    first.push(' ');
-    crate::code::push_masked(&mut first, code);
-    let mut lines = Vec::with_capacity(3);
-    lines.push(first);
-    lines.push(line(taken_label, amount));
-    if let Some(b) = balance {
-        lines.push(line("Balance", b));
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn receipt_lines_carry_code_amount_and_balance() {
-        let lines = receipt_lines(
-            "e-guma voucher",
-            "L4FU5LQTKJR3",
-            "Redeemed",
-            Decimal::new(2000, 2),
-            Some(Decimal::new(3000, 2)),
-            Some("CHF"),
-        );
-        assert_eq!(lines, ["e-guma voucher ********KJR3", "Redeemed CHF 20.00", "Balance CHF 30.00"]);
-        let no_currency = receipt_lines("Gift card", "6280001234567890", "Redeemed", Decimal::new(5, 0), None, None);
-        assert_eq!(no_currency, ["Gift card ********7890", "Redeemed 5"]);
-    }
 }

@@ -9,6 +9,8 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::i18n::{Arg, Said, Text};
+use crate::status::VlStatus;
 
 /// The largest amount a request may carry, in major units. Anything above is refused as absurd
 /// for a till (a typo or a unit mix-up: cents sent as francs).
@@ -127,36 +129,18 @@ impl AmountWanted {
     /// `VL_REJECTED`, worded for the cashier.
     pub fn resolve(self, balance: Decimal, currency: Option<&str>) -> Result<Decimal> {
         match self {
-            AmountWanted::Exactly(a) if a > balance => Err(Error::rejected(format!(
-                "Insufficient balance: the voucher has {}, {} was asked for.",
-                display(balance, currency),
-                display(a, currency)
-            ))),
+            AmountWanted::Exactly(a) if a > balance => {
+                let money = |amount| Arg::Amount(amount, currency.map(str::to_string));
+                let said = Said::new(Text::InsufficientBalance).with("balance", money(balance)).with("asked", money(a));
+                Err(Error::said(VlStatus::VL_REJECTED, said))
+            }
             AmountWanted::Exactly(a) => Ok(a),
             AmountWanted::UpTo(_) if balance <= Decimal::ZERO => {
-                Err(Error::rejected("The voucher has no balance left."))
+                Err(Error::said(VlStatus::VL_REJECTED, Said::new(Text::NoBalanceLeft)))
             }
             AmountWanted::UpTo(r) => Ok(r.min(balance)),
         }
     }
-}
-
-/// Formats an amount for people: `CHF 12.50`, or `12.50` without a currency.
-pub fn display(amount: Decimal, currency: Option<&str>) -> String {
-    let mut text = String::with_capacity(16);
-    push_display(&mut text, amount, currency);
-    text
-}
-
-/// Appends an amount as [`display`] writes it.
-pub fn push_display(out: &mut String, amount: Decimal, currency: Option<&str>) {
-    use std::fmt::Write;
-    if let Some(c) = currency {
-        out.push_str(c);
-        out.push(' ');
-    }
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{amount}");
 }
 
 /// Parses a decimal from a string, for fixtures and provider fields given as text.

@@ -100,7 +100,7 @@ fn every_session_state_maps_to_a_status_and_a_message() {
     let sim = sim();
     let client = client(&sim);
     for (id, status, message) in [
-        ("used0000000000000001", "redeemed", "The coupon was already used at 2026-11-01 09:30:00 UTC."),
+        ("used0000000000000001", "redeemed", "The coupon was already used at 2026-11-01 09:30 UTC."),
         ("locked00000000000001", "locked", "The coupon is locked by a checkout in progress."),
         ("voided00000000000001", "void", "The coupon has been voided."),
         ("unclaimed00000000001", "created", "The coupon has not been claimed yet."),
@@ -141,13 +141,15 @@ fn lock_validate_and_a_second_validation_is_refused_with_the_first_date() {
         (json!(true), json!(false), json!("45.500"))
     );
     let validated_at = s["validation_date"].as_str().unwrap().to_string();
-    assert!(r["receipt_lines"].to_string().contains(&validated_at));
+    // English dates: to the minute, marked UTC when no time zone is configured.
+    let shown = format!("{} UTC", &validated_at[..16]);
+    assert_eq!(r["receipt_lines"], json!(["Coupon ********es8d", "Coupon value 5.00", format!("Used {shown}")]));
 
     // Sent, and refused by Coupontools (330): the cashier reads the guide's message with its date,
     // Coupontools' own text is kept verbatim beside it.
     let err = client.execute(Op::Redeem, r#"{"code":"kkfiznr8Yp8630h82es8d"}"#).unwrap_err();
     assert_eq!(err.status(), VlStatus::VL_REJECTED);
-    assert_eq!(err.message, format!("The coupon was already used at {validated_at} UTC."));
+    assert_eq!(err.message, format!("The coupon was already used at {shown}."));
     assert_eq!(err.provider_code.as_deref(), Some("330"));
     assert!(err.provider_message.as_deref().is_some_and(|m| m.contains("already validated")), "{err:?}");
     assert_eq!(sim.requests("coupontools", "redeem"), 2, "Coupontools decides");

@@ -192,7 +192,7 @@ fn redeeming_and_cancelling_a_redemption() {
         (r["amount"].as_str(), r["balance"].as_str(), r["code"].as_str()),
         (Some("25.00"), Some("0.00"), Some("6280001234567890"))
     );
-    assert_eq!(r["receipt_lines"], json!(["Gift card ********7890", "Redeemed EUR 25.00", "Balance EUR 0.00"]));
+    assert_eq!(r["receipt_lines"], json!(["Gift card ********7890", "Redeemed €25.00", "Balance €0.00"]));
     assert_eq!(card(&sim, "6280001234567890")["status"], "redeemed");
     let token = r["transaction_id"].as_str().unwrap();
     let (status, message) = run(

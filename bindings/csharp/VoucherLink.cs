@@ -299,6 +299,8 @@ namespace VoucherLink
         public string Provider, Code, Status, Currency, Message, ExpiresAt;
         public bool Redeemable;
         public decimal? Balance, InitialAmount;
+        /// <summary>The check-balance slip (code, balance, total), in the configured language.</summary>
+        public string[] ReceiptLines;
         /// <summary>The whole data document.</summary>
         public string Json;
 
@@ -315,6 +317,7 @@ namespace VoucherLink
             Redeemable = VoucherLink.Json.Bool(d, "redeemable");
             Balance = VoucherLink.Json.Money(d, "balance");
             InitialAmount = VoucherLink.Json.Money(d, "initial_amount");
+            ReceiptLines = VoucherLink.Json.Lines(d, "receipt_lines");
         }
     }
 
@@ -337,11 +340,7 @@ namespace VoucherLink
             TransactionId = VoucherLink.Json.Str(d, "transaction_id");
             Amount = VoucherLink.Json.Money(d, "amount");
             Balance = VoucherLink.Json.Money(d, "balance");
-            var lines = new List<string>();
-            object raw;
-            if (d != null && d.TryGetValue("receipt_lines", out raw) && raw is List<object>)
-                foreach (var line in (List<object>)raw) lines.Add(line as string);
-            ReceiptLines = lines.ToArray();
+            ReceiptLines = VoucherLink.Json.Lines(d, "receipt_lines");
         }
     }
 
@@ -409,6 +408,16 @@ namespace VoucherLink
             var s = Str(d, key);
             if (s == null) return null;
             return decimal.Parse(s, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>A list of strings (receipt lines); empty when absent.</summary>
+        public static string[] Lines(Dictionary<string, object> d, string key)
+        {
+            var lines = new List<string>();
+            object raw;
+            if (d != null && d.TryGetValue(key, out raw) && raw is List<object>)
+                foreach (var line in (List<object>)raw) lines.Add(line as string);
+            return lines.ToArray();
         }
 
         public static string Quote(string s)

@@ -30,6 +30,10 @@ pub mod wire;
 pub struct ProviderInfo {
     /// Provider id used in the configuration (`"eguma"`).
     pub id: &'static str,
+    /// Its name for people (`"e-guma"`).
+    pub name: &'static str,
+    /// How its receipts show codes unless configured otherwise, as its guide asks.
+    pub receipt_code: crate::config::ReceiptCode,
     /// The base URL when the configuration has none: the provider's production URL, possibly
     /// derived from other keys (Treazure's `tenant`); None when `base_url` is required.
     pub default_base_url: fn(&Fields) -> Result<Option<String>>,
@@ -57,6 +61,12 @@ fn not_implemented() -> Error {
 pub trait Provider: Settlement {
     /// Provider id (`"eguma"`).
     fn id(&self) -> &'static str;
+
+    /// The time zone the provider's configuration implies for dates shown to people, when
+    /// `time_zone` is not set (Treazure: its `utc_offset`).
+    fn time_zone(&self) -> Option<crate::i18n::Zone> {
+        None
+    }
 
     /// `vl_balance`.
     fn balance(&self, _call: &Call, _req: &mut Fields) -> Result<Voucher> {

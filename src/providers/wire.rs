@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::http::HttpResponse;
+use crate::i18n::{Said, Text};
 use crate::status::VlStatus;
 use crate::transaction::Answer;
 
@@ -52,12 +53,15 @@ pub struct ProviderError {
     pub code: Option<String>,
     /// The provider's own text, verbatim.
     pub text: Option<String>,
-    /// What the library says when the provider gave no text (or in front of it, for failures).
+    /// What the library says about a failure (in front of the provider's text), for the
+    /// integrator: English.
     pub fallback: String,
-    /// What the library tells the cashier instead of the provider's text, where the provider's
-    /// guide words it (Coupontools' "already used at <date>"); the text stays in
-    /// `provider_message`.
-    pub message: Option<String>,
+    /// What the cashier is told of a refusal when the provider gave no text (default: "the
+    /// provider does not know this voucher" / "the provider refused").
+    pub said: Option<Said>,
+    /// What the cashier is told instead of the provider's text, where the provider's guide words
+    /// it (Coupontools' "already used at <date>"); the text stays in `provider_message`.
+    pub message: Option<Said>,
     /// Whether the provider said no definitely (nothing was applied), as opposed to an answer
     /// that does not tell (a server error, an unreadable body).
     pub definite: bool,
@@ -72,6 +76,7 @@ impl ProviderError {
             code: None,
             text: None,
             fallback: fallback.into(),
+            said: None,
             message: None,
             definite: (400..500).contains(&http_status),
         }
@@ -97,9 +102,15 @@ impl ProviderError {
         self
     }
 
+    /// Sets what the cashier is told of a refusal when the provider gives no text.
+    pub fn said(mut self, said: Said) -> ProviderError {
+        self.said = Some(said);
+        self
+    }
+
     /// Sets what the cashier is told instead of the provider's text.
-    pub fn message(mut self, message: impl Into<String>) -> ProviderError {
-        self.message = Some(message.into());
+    pub fn message(mut self, message: Said) -> ProviderError {
+        self.message = Some(message);
         self
     }
 
@@ -117,8 +128,9 @@ impl ProviderError {
 }
 
 /// The one builder: a provider's refusal becomes the result document's error. The cashier reads
-/// the provider's own text where it has one (`message`), verbatim in `provider_message` too; a
-/// failure says what failed, then the provider's text. The client fills in the provider id.
+/// the provider's own text where it has one (`message`), verbatim in `provider_message` too, else
+/// the library's words in the till's language; a failure says what failed (in English, for the
+/// integrator), then the provider's text. The client fills in the provider id.
 impl From<ProviderError> for Error {
     fn from(p: ProviderError) -> Error {
         let status = match p.meaning {
@@ -129,13 +141,14 @@ impl From<ProviderError> for Error {
             Meaning::Input => VlStatus::VL_INVALID_ARGUMENT,
             Meaning::Failed => VlStatus::VL_PROVIDER,
         };
-        let message = match (p.message, &p.text, p.meaning) {
-            (Some(m), _, _) => m,
-            (None, Some(t), Meaning::NotFound | Meaning::Rejected | Meaning::Input) => t.clone(),
-            (None, Some(t), _) => format!("{}: {t}", p.fallback),
-            (None, None, _) => p.fallback,
+        let mut error = match (p.message, &p.text, p.meaning) {
+            (Some(said), _, _) => Error::said(status, said),
+            (None, Some(t), Meaning::NotFound | Meaning::Rejected | Meaning::Input) => Error::new(status, t.clone()),
+            (None, None, Meaning::NotFound) => Error::said(status, p.said.unwrap_or(Said::new(Text::UnknownVoucher))),
+            (None, None, Meaning::Rejected) => Error::said(status, p.said.unwrap_or(Said::new(Text::Refused))),
+            (None, Some(t), _) => Error::new(status, format!("{}: {t}", p.fallback)),
+            (None, None, _) => Error::new(status, p.fallback),
         };
-        let mut error = Error::new(status, message);
         error.http_status = p.http_status;
         error.provider_code = p.code;
         error.provider_message = p.text;
@@ -208,8 +221,23 @@ mod tests {
         assert_eq!(e.http_status, Some(400));
         let e: Error = ProviderError::new(Meaning::Failed, 503, "offline").text(Some("busy")).into();
         assert_eq!(e.message, "offline: busy");
+        // No text: the library's words, in the call's language once worded.
         let e: Error = ProviderError::new(Meaning::NotFound, 404, "unknown voucher").text(Some("  ")).into();
-        assert_eq!((e.message.as_str(), e.provider_message), ("unknown voucher", None));
+        assert_eq!(
+            (e.message.as_str(), e.provider_message.as_deref()),
+            ("the provider does not know this voucher.", None)
+        );
+        let voice = crate::i18n::Voice { lang: crate::i18n::Lang::Fr, zone: None, provider: "e-guma" };
+        assert_eq!(e.worded(&voice).message, "e-guma ne connaît pas ce bon.");
+        let e: Error = ProviderError::new(Meaning::Rejected, 200, "x").said(Said::new(Text::CardVoid)).into();
+        assert_eq!(e.message, "The gift card is void.");
+        // The guide's words replace the provider's text; the text stays verbatim beside them.
+        let e: Error = ProviderError::new(Meaning::Rejected, 200, "x")
+            .text(Some("Coupon already validated"))
+            .message(Said::new(Text::CouponAlreadyUsed))
+            .into();
+        assert_eq!(e.message, "The coupon was already used.");
+        assert_eq!(e.provider_message.as_deref(), Some("Coupon already validated"));
     }
 
     #[test]

@@ -30,6 +30,7 @@ use crate::call::Call;
 use crate::config::InDoubtPolicy;
 use crate::error::{Error, Result};
 use crate::http::{Failure, HttpResponse};
+use crate::i18n::{Arg, Said, Text};
 use crate::journal::{Entry, State, iso8601, new_transaction_id, now_ms};
 use crate::log::Level;
 use crate::operation::Operation;
@@ -272,22 +273,17 @@ pub fn execute<C, T>(
 }
 
 fn busy() -> Error {
-    Error::rejected("Another operation on this voucher is still in progress at this till; try again.")
+    Error::said(VlStatus::VL_REJECTED, Said::new(Text::VoucherBusy))
 }
 
 /// What the POS is told about an entry whose answer was lost, once resolution has run.
 fn report<T>(call: &Call, mut entry: Entry, error_if_not_done: Error, doc: impl FnOnce(&Entry) -> T) -> Result<T> {
     match entry.state {
         State::Done if entry.reversed_by.is_none() => Ok(doc(&entry)),
-        State::Reversed => Err(Error::new(
-            error_if_not_done.status(),
-            format!(
-                "The {} went through at {} but its answer was lost, so it was reversed: nothing changed.",
-                words(entry.operation),
-                call.provider()
-            ),
-        )
-        .with_journal_id(entry.id)),
+        State::Reversed => {
+            let said = Said::new(Text::Reversed).with("op", Arg::Op(entry.operation));
+            Err(Error::said(error_if_not_done.status(), said).with_journal_id(entry.id))
+        }
         State::Failed => Err(error_if_not_done.with_journal_id(entry.id)),
         State::Done => {
             // Applied, and the reversal is still under way: the POS learns the end from vl_recover.
@@ -488,27 +484,32 @@ fn mark_reversed(call: &Call, reversal: &Entry) {
 fn settle_earlier(call: &Call, settlement: &dyn Settlement, code: &str) -> Result<()> {
     for entry in call.journal().open_for_voucher(call.account(), code) {
         let settled = recover_entry(call, settlement, entry);
-        let what = words(settled.operation);
+        let said =
+            |text| Said::new(text).with("op", Arg::Op(settled.operation)).with("id", Arg::Plain(settled.id.clone()));
         if settled.state.is_open() {
-            return Err(Error::rejected(format!(
-                "An earlier {what} of this voucher ({}) is still unresolved: {}. Nothing was sent; it is settled \
-                 by vl_recover (or by hand after a look at the provider's back office).",
-                settled.id,
-                settled.last_error.as_deref().unwrap_or("its outcome is unknown")
-            ))
-            .with_journal_id(settled.id));
+            call.log(Level::Warn, || {
+                format!(
+                    "not sent: the earlier {} {} is still unresolved ({}); vl_recover settles it, or settle it by hand \
+                     after a look at the provider's back office",
+                    settled.operation,
+                    settled.id,
+                    settled.last_error.as_deref().unwrap_or("its outcome is unknown")
+                )
+            });
+            return Err(Error::said(VlStatus::VL_REJECTED, said(Text::EarlierUnresolved)).with_journal_id(settled.id));
         }
         let repeated = settled.operation == call.op && settled.reverses.is_none() && settled.outcome_unreported;
         if settled.state == State::Done && repeated {
-            return Err(Error::rejected(format!(
-                "An earlier {what} of this voucher{}{} went through after all: its answer had been lost (journal id \
-                 {}). This {} was not sent; check the sale before trying again.",
-                settled.amount.as_deref().map(|a| format!(" of {a}")).unwrap_or_default(),
-                settled.reference.as_deref().map(|r| format!(" (reference {r})")).unwrap_or_default(),
-                settled.id,
-                words(call.op),
-            ))
-            .with_journal_id(settled.id));
+            call.log(Level::Warn, || {
+                format!(
+                    "not sent: the earlier {} {}{}{} went through after all (its answer had been lost)",
+                    settled.operation,
+                    settled.id,
+                    settled.amount.as_deref().map(|a| format!(" of {a}")).unwrap_or_default(),
+                    settled.reference.as_deref().map(|r| format!(" (reference {r})")).unwrap_or_default(),
+                )
+            });
+            return Err(Error::said(VlStatus::VL_REJECTED, said(Text::EarlierWentThrough)).with_journal_id(settled.id));
         }
     }
     Ok(())
@@ -726,22 +727,17 @@ fn merge(base: Value, more: Value) -> Value {
     }
 }
 
-fn words(op: Operation) -> String {
-    op.name().replace('_', " ")
-}
-
+/// `VL_IN_DOUBT` for an entry: the cashier is told not to repeat it; why it is in doubt goes to
+/// the log, for support.
 fn in_doubt_error(call: &Call, entry: &Entry, why: &str) -> Error {
-    Error::new(
-        VlStatus::VL_IN_DOUBT,
+    call.log(Level::Warn, || {
         format!(
-            "The {} was sent to {} but its outcome is not known yet ({why}). Do not repeat it: it is in the journal \
-             as {}; vl_recover settles it and reports the outcome, or check the provider's back office.",
-            words(entry.operation),
-            call.provider(),
-            entry.id
-        ),
-    )
-    .with_journal_id(entry.id.clone())
+            "{} {} in doubt ({why}): vl_recover settles it and reports the outcome, or check the provider's back office",
+            entry.operation, entry.id
+        )
+    });
+    let said = Said::new(Text::InDoubt).with("op", Arg::Op(entry.operation)).with("id", Arg::Plain(entry.id.clone()));
+    Error::said(VlStatus::VL_IN_DOUBT, said).with_journal_id(entry.id.clone())
 }
 
 #[cfg(test)]

@@ -63,6 +63,7 @@ static class Tests
                 // Typed checkout with decimals.
                 VoucherInfo voucher = client.Balance(new BalanceRequest { Code = "L4FU-5LQT-KJR3" });
                 Check(voucher.Code == "L4FU5LQTKJR3" && voucher.Balance == 50.00m && voucher.Redeemable && voucher.Currency == "CHF", "typed Balance");
+                Check(voucher.ReceiptLines.Length == 3 && voucher.ReceiptLines[0] == "e-guma voucher L4FU5LQTKJR3" && voucher.ReceiptLines[2] == "Total value CHF 50.00", "the check-balance slip: code in full (e-guma), balance, total");
                 RedemptionInfo taken = client.Redeem(new RedeemRequest { Code = voucher.Code, RemainingToPay = 80.00m, Reference = "CS-1" });
                 Check(taken.Amount == 50.00m && taken.Balance == 0m && taken.TransactionId != null, "typed Redeem takes min(remaining, balance)");
                 Check(taken.ReceiptLines.Length == 3 && taken.ReceiptLines[1] == "Redeemed CHF 50.00", "receipt lines");

@@ -26,6 +26,8 @@ def test_checkout_with_decimals(sim):
         voucher = client.balance(code="l4fu-5lqt-kjr3")
         assert voucher["code"] == "L4FU5LQTKJR3"
         assert voucher["balance"] == Decimal("50.00") and isinstance(voucher["balance"], Decimal)
+        slip = client.balance(code=voucher["code"], language="de")["receipt_lines"]
+        assert slip == ["e-guma Gutschein L4FU5LQTKJR3", "Restguthaben CHF 50.00", "Gesamtwert CHF 50.00"]
         taken = client.redeem(code=voucher["code"], remaining_to_pay=Decimal("80.00"), reference="R-1")
         assert taken["amount"] == Decimal("50.00") and taken["balance"] == Decimal("0.00")
         assert taken["receipt_lines"][1] == "Redeemed CHF 50.00"

@@ -151,7 +151,72 @@ fn checkout() -> Result<(), String> {
     expect(status == VlStatus::VL_OK && doc["data"]["balance"] == json!("25.00"), "activated balance")?;
     println!("  Balance now             {} {}\n", text(&doc["data"]["currency"]), text(&doc["data"]["balance"]));
 
+    two_languages(&sim)?;
+
     println!("Every step above went through the C ABI (vl_client_new, vl_balance, vl_redeem,");
-    println!("vl_cancel_redemption, vl_activation_status, vl_activate) — the calls a POS makes.");
+    println!("vl_cancel_redemption, vl_activation_status, vl_activate, vl_deactivate) — the calls a POS makes.");
     Ok(())
+}
+
+/// A German till in Zurich and a French one in Geneva serve customers with the same e-guma
+/// voucher; each prints in its own language. Shown side by side.
+fn two_languages(sim: &voucherlink_sim::Simulator) -> Result<(), String> {
+    println!("A German till and a French one (`language`: \"de\" / \"fr\"), side by side");
+    let till = |language: &str| {
+        Till::open(&json!({
+            "provider": "eguma", "api_key": "demo-outlet-1", "base_url": sim.url("eguma"),
+            "language": language, "time_zone": "Europe/Zurich", "timeout_ms": 5000,
+        }))
+    };
+    let (german, french) = (till("de")?, till("fr")?);
+    let voucher = "2QH3QTDM28N6";
+    let steps: [(&Till, OperationFn, Value, VlStatus); 8] = [
+        (&german, ffi::vl_balance, json!({ "code": voucher }), VlStatus::VL_OK),
+        (&german, ffi::vl_redeem, json!({ "code": voucher, "amount": "30.00" }), VlStatus::VL_OK),
+        (&german, ffi::vl_activate, json!({ "code": "DEP0T0000001" }), VlStatus::VL_OK),
+        (&german, ffi::vl_redeem, json!({ "code": voucher, "amount": "500.00" }), VlStatus::VL_REJECTED),
+        (&french, ffi::vl_balance, json!({ "code": voucher }), VlStatus::VL_OK),
+        (&french, ffi::vl_redeem, json!({ "code": voucher, "amount": "20.00" }), VlStatus::VL_OK),
+        (&french, ffi::vl_deactivate, json!({ "code": "DEP0T0000002", "reason": "retour" }), VlStatus::VL_OK),
+        (&french, ffi::vl_redeem, json!({ "code": voucher, "amount": "500.00" }), VlStatus::VL_REJECTED),
+    ];
+    let width = 46;
+    // Each step's lines, per till; a step of one till beside the same step of the other.
+    let mut blocks: [Vec<Vec<String>>; 2] = [Vec::new(), Vec::new()];
+    for (i, (till, operation, request, expected)) in steps.into_iter().enumerate() {
+        let (status, doc) = till.call(operation, request);
+        expect(status == expected, &format!("step {i} answered {status:?}: {doc}"))?;
+        blocks[i / 4].push(match doc["data"]["receipt_lines"].as_array() {
+            Some(lines) => lines.iter().map(|l| text(l).to_string()).collect(),
+            None => wrap(&format!("! {}", text(&doc["error"]["message"])), width),
+        });
+    }
+    println!("  {:<width$}  Caisse 2 (fr)", "Kasse 1 (de)");
+    let [left, right] = &blocks;
+    for (l, r) in left.iter().zip(right) {
+        for i in 0..l.len().max(r.len()) {
+            let (l, r) = (l.get(i).map_or("", String::as_str), r.get(i).map_or("", String::as_str));
+            let line = format!("  {l}{}  {r}", " ".repeat(width.saturating_sub(l.chars().count())));
+            println!("{}", line.trim_end());
+        }
+        println!();
+    }
+    Ok(())
+}
+
+/// Word-wraps a message to `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(format!("  {word}"));
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
 }

@@ -16,23 +16,30 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::config::Settings;
+use crate::config::{ReceiptCode, Settings};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::i18n::{Arg, Said, Text, Voice};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{Redemption, Voucher, VoucherStatus};
 use crate::money;
 use crate::providers::wire::ProviderError;
 use crate::providers::{Call, Provider, ProviderInfo};
+use crate::receipt::Receipt;
 use crate::request::Fields;
 use crate::transaction::{self, Answer, Check, Plan, Settlement};
 
 const ID: &str = "coupontools";
 
 /// The registry entry.
-pub(crate) const INFO: ProviderInfo =
-    ProviderInfo { id: ID, default_base_url: |_| Ok(Some(wire::BASE_URL.into())), create };
+pub(crate) const INFO: ProviderInfo = ProviderInfo {
+    id: ID,
+    name: wire::NAME,
+    receipt_code: ReceiptCode::Masked,
+    default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
+    create,
+};
 
 fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
     let text = |f: &mut Fields, key: &str| f.opt_text(key, 256).map_err(|e| Error::config(e.message));
@@ -81,17 +88,17 @@ impl Session {
     }
 
     /// What the cashier should know about its state; None when it can be used.
-    fn note(&self) -> Option<String> {
+    fn note(&self, voice: &Voice) -> Option<String> {
         match self.status() {
-            VoucherStatus::Redeemed => Some(already_used(self.validated_at.as_deref())),
-            VoucherStatus::Void => Some("The coupon has been voided.".into()),
-            VoucherStatus::Locked => Some("The coupon is locked by a checkout in progress.".into()),
-            VoucherStatus::Created => Some("The coupon has not been claimed yet.".into()),
+            VoucherStatus::Redeemed => Some(voice.say(&already_used(self.validated_at.as_deref()))),
+            VoucherStatus::Void => Some(voice.text(Text::CouponVoided)),
+            VoucherStatus::Locked => Some(voice.text(Text::CouponLocked)),
+            VoucherStatus::Created => Some(voice.text(Text::CouponNotClaimed)),
             _ => None,
         }
     }
 
-    fn voucher(&self) -> Voucher {
+    fn voucher(&self, call: &Call) -> Voucher {
         let status = self.status();
         Voucher {
             provider: ID,
@@ -101,9 +108,10 @@ impl Session {
             balance: self.value,
             initial_amount: self.value,
             currency: None,
-            message: self.note(),
+            message: self.note(&call.voice()),
             expires_at: self.expires_at.clone(),
             restrictions: Vec::new(),
+            receipt_lines: coupon_receipt(call, &self.id, self.value, self.validated, self.validated_at.as_deref()),
             transaction_id: None,
             details: json!({
                 "campaign": self.campaign, "claimed_at": self.claimed_at,
@@ -114,9 +122,30 @@ impl Session {
     }
 }
 
-/// Coupontools' guide: "The coupon or voucher $sessionid was already used at $validation_date_utc".
-fn already_used(at: Option<&str>) -> String {
-    format!("The coupon was already used at {} UTC.", at.unwrap_or("an unknown time"))
+/// Coupontools' guide: "The coupon or voucher $sessionid was already used at $validation_date_utc"
+/// (the date in the till's time zone when there is one).
+fn already_used(at: Option<&str>) -> Said {
+    match at {
+        Some(date) => Said::new(Text::CouponAlreadyUsedAt).with("date", Arg::Date(date.to_string())),
+        None => Said::new(Text::CouponAlreadyUsed),
+    }
+}
+
+/// A coupon's receipt lines: the coupon, its value (if it has one), when it was used.
+fn coupon_receipt(
+    call: &Call,
+    id: &str,
+    value: Option<Decimal>,
+    validated: bool,
+    validated_at: Option<&str>,
+) -> Vec<String> {
+    let receipt = Receipt::new(call, Text::Coupon, id).amount_if(Text::CouponValue, value, None);
+    match (validated, validated_at) {
+        (true, Some(at)) => receipt.date(Text::UsedAt, at),
+        (true, None) => receipt.line(Text::Used),
+        (false, _) => receipt,
+    }
+    .lines()
 }
 
 /// The session id in what was scanned or typed: the id itself, or the session URL of the QR
@@ -194,10 +223,10 @@ impl Coupontools {
     fn flag(&self, call: &Call, id: &str, action: &str, is_set: impl Fn(&Session) -> bool) -> Result<Voucher> {
         let request = self.request(wire::UPDATE, json!({ wire::SESSION: id, action: "1" }));
         match call.send(&request) {
-            Ok(response) => Ok(self.session_of(call, &response)?.voucher()),
+            Ok(response) => Ok(self.session_of(call, &response)?.voucher(call)),
             Err(f) => {
                 let now = self.fetch(call, id).map_err(|_| f.error(ID))?;
-                if is_set(&now) { Ok(now.voucher()) } else { Err(f.error(ID)) }
+                if is_set(&now) { Ok(now.voucher(call)) } else { Err(f.error(ID)) }
             }
         }
     }
@@ -225,7 +254,7 @@ impl Provider for Coupontools {
     fn balance(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
         let id = read_session(call, req)?;
         req.finish()?;
-        Ok(self.fetch(call, &id)?.voucher())
+        Ok(self.fetch(call, &id)?.voucher(call))
     }
 
     fn lock(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
@@ -244,21 +273,14 @@ impl Provider for Coupontools {
         let id = read_session(call, req)?;
         let money_spent = req.opt_amount_or_zero("money_spent", 2)?;
         req.finish()?;
-        let redemption = |id: &str, value: Option<Decimal>, validated_at: Option<&str>| {
-            let mut lines = vec![format!("Coupon {}", crate::code::mask(id))];
-            if let Some(v) = value {
-                lines.push(format!("Coupon value {v}"));
-            }
-            lines.push(format!("Used {} UTC", validated_at.unwrap_or("now")));
-            Redemption {
-                provider: ID,
-                code: id.to_string(),
-                amount: value,
-                balance: value.map(|_| Decimal::new(0, 2)),
-                currency: None,
-                transaction_id: None,
-                receipt_lines: lines,
-            }
+        let redemption = |id: &str, value: Option<Decimal>, validated_at: Option<&str>| Redemption {
+            provider: ID,
+            code: id.to_string(),
+            amount: value,
+            balance: value.map(|_| Decimal::new(0, 2)),
+            currency: None,
+            transaction_id: None,
+            receipt_lines: coupon_receipt(call, id, value, true, validated_at),
         };
         transaction::execute(
             call,

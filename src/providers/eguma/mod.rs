@@ -16,25 +16,34 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::code::{self, CodeRules};
-use crate::config::Settings;
+use crate::config::{ReceiptCode, Settings};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, push_encoded};
+use crate::i18n::{Said, Text};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
-use crate::model::{self, ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
+use crate::model::{ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
 use crate::providers::wire::{Parsed, ProviderError};
 use crate::providers::{Call, Provider, ProviderInfo};
+use crate::receipt::Receipt;
 use crate::request::{Fields, MAX_TEXT_LEN};
+use crate::status::VlStatus;
 use crate::transaction::{self, Attempt, Check, Plan, Settlement, Undo};
 use wire::Collection;
 
 const ID: &str = "eguma";
 
 /// The registry entry.
-pub(crate) const INFO: ProviderInfo =
-    ProviderInfo { id: ID, default_base_url: |_| Ok(Some(wire::BASE_URL.into())), create };
+pub(crate) const INFO: ProviderInfo = ProviderInfo {
+    id: ID,
+    name: wire::NAME,
+    // The guide: "print the voucher code and the new balance on the receipt".
+    receipt_code: ReceiptCode::Full,
+    default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
+    create,
+};
 
 /// e-guma codes: any case, with or without the dashes of the printed form (`L4FU-5LQT-KJR3`) or
 /// spaces; sent upper case without separators, as the barcode reads.
@@ -42,9 +51,6 @@ const CODE_RULES: CodeRules = CodeRules { upper_case: true, strip_separators: tr
 
 /// e-guma accounts are in CHF or EUR: cents.
 const DECIMALS: u32 = 2;
-
-/// Label on receipts.
-const RECEIPT_LABEL: &str = "e-guma voucher";
 
 fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
     let api_key = fields.text("api_key", 256).map_err(|e| Error::config(e.message))?;
@@ -140,17 +146,27 @@ impl Eguma {
         } else {
             VoucherStatus::Unknown
         };
+        let code = canonical(call, b.code.as_deref(), sent_code);
+        let balance = money::from_minor_units(b.balance_in_cents, DECIMALS);
+        let initial_amount = total.map(|t| money::from_minor_units(t, DECIMALS));
+        let currency = b.currency.clone().or_else(|| self.currency());
+        // The guide: "display the balance and the total amount", printable.
+        let receipt_lines = Receipt::new(call, Text::EgumaVoucher, &code)
+            .amount(Text::Balance, balance, currency.as_deref())
+            .amount_if(Text::Total, initial_amount, currency.as_deref())
+            .lines();
         Voucher {
             provider: ID,
-            code: canonical(call, b.code.as_deref(), sent_code),
+            code,
             status,
             redeemable: b.is_redeemable,
-            balance: Some(money::from_minor_units(b.balance_in_cents, DECIMALS)),
-            initial_amount: total.map(|t| money::from_minor_units(t, DECIMALS)),
-            currency: b.currency.clone().or_else(|| self.currency()),
+            balance: Some(balance),
+            initial_amount,
+            currency,
             message: non_empty(b.message.as_deref()),
             expires_at: None,
             restrictions: Vec::new(),
+            receipt_lines,
             transaction_id: None,
             details: Value::Null,
             raw: answer.raw,
@@ -217,14 +233,10 @@ impl Provider for Eguma {
         // then goes as the vendor's clients send it, by amount).
         let redemption = |code: &str, ctx: &Context, left: Decimal, id: String| Redemption {
             provider: ID,
-            receipt_lines: model::receipt_lines(
-                RECEIPT_LABEL,
-                code,
-                "Redeemed",
-                ctx.amount,
-                Some(left),
-                ctx.currency.as_deref(),
-            ),
+            receipt_lines: Receipt::new(call, Text::EgumaVoucher, code)
+                .amount(Text::Redeemed, ctx.amount, ctx.currency.as_deref())
+                .amount(Text::Balance, left, ctx.currency.as_deref())
+                .lines(),
             code: code.to_string(),
             amount: Some(ctx.amount),
             balance: Some(left),
@@ -240,10 +252,7 @@ impl Provider for Eguma {
                 let code = canonical(call, before.parsed.code.as_deref(), code);
                 // e-guma's own answer: the guide asks the POS to show its message.
                 if !before.parsed.is_redeemable {
-                    return Err(refusal(
-                        non_empty(before.parsed.message.as_deref()),
-                        "This voucher cannot be redeemed.",
-                    ));
+                    return Err(refusal(non_empty(before.parsed.message.as_deref()), Text::CannotBeRedeemed));
                 }
                 let balance = money::from_minor_units(before.parsed.balance_in_cents, DECIMALS);
                 let currency = before.parsed.currency.clone().or_else(|| self.currency());
@@ -298,14 +307,10 @@ impl Provider for Eguma {
         }
         let cancelled = |code: &str, ctx: &Context, left: Decimal| Redemption {
             provider: ID,
-            receipt_lines: model::receipt_lines(
-                RECEIPT_LABEL,
-                code,
-                "Cancelled",
-                amount,
-                Some(left),
-                ctx.currency.as_deref(),
-            ),
+            receipt_lines: Receipt::new(call, Text::EgumaVoucher, code)
+                .amount(Text::Cancelled, amount, ctx.currency.as_deref())
+                .amount(Text::Balance, left, ctx.currency.as_deref())
+                .lines(),
             code: code.to_string(),
             amount: Some(amount),
             balance: Some(left),
@@ -354,6 +359,7 @@ impl Provider for Eguma {
         let code = read_code(call, req)?;
         let amount = req.opt_amount("amount", DECIMALS)?;
         req.finish()?;
+        // The guide: a sold depot voucher is an order line with VAT 0.
         let activated = |code: &str, value: Decimal, currency: Option<String>, raw: Value| Voucher {
             provider: ID,
             code: code.to_string(),
@@ -361,6 +367,10 @@ impl Provider for Eguma {
             redeemable: true,
             balance: Some(value),
             initial_amount: Some(value),
+            receipt_lines: Receipt::new(call, Text::EgumaVoucher, code)
+                .amount(Text::Sold, value, currency.as_deref())
+                .line(Text::VatZero)
+                .lines(),
             currency,
             message: None,
             expires_at: None,
@@ -378,7 +388,7 @@ impl Provider for Eguma {
                 // e-guma's own answer: "add it as an order line if it can be activated, else show
                 // the message" (its guide).
                 if !status.can_activate {
-                    return Err(refusal(status.message, "This voucher cannot be activated."));
+                    return Err(refusal(status.message, Text::CannotBeActivated));
                 }
                 let value = match (status.free_amount, amount, status.amount) {
                     (true, Some(a), _) => a,
@@ -452,6 +462,9 @@ impl Provider for Eguma {
             message: None,
             expires_at: None,
             restrictions: Vec::new(),
+            receipt_lines: Receipt::new(call, Text::EgumaVoucher, code)
+                .amount_if(Text::TakenBack, value, status.currency.as_deref())
+                .lines(),
             transaction_id: None,
             details: Value::Null,
             raw,
@@ -464,7 +477,7 @@ impl Provider for Eguma {
                 // e-guma: "Use Deactivate Status before calling this method."
                 let status = self.fetch_deactivation_status(call, code)?;
                 if !status.can_deactivate {
-                    return Err(refusal(status.message, "This voucher cannot be deactivated."));
+                    return Err(refusal(status.message, Text::CannotBeDeactivated));
                 }
                 Ok(Plan {
                     code: status.code.clone(),
@@ -687,10 +700,11 @@ fn check_cents(cents: i64, field: &str) -> Result<i64> {
     Ok(cents)
 }
 
-/// A refusal e-guma expressed in a status answer (`can_be_activated: false` + its message).
-fn refusal(message: Option<String>, fallback: &str) -> Error {
+/// A refusal e-guma expressed in a status answer (`can_be_activated: false` + its message; the
+/// library's words when it gave none).
+fn refusal(message: Option<String>, fallback: Text) -> Error {
     match message {
         Some(m) => Error::rejected(m.clone()).with_provider_message(m),
-        None => Error::rejected(fallback),
+        None => Error::said(VlStatus::VL_REJECTED, Said::new(fallback)),
     }
 }

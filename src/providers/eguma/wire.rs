@@ -41,7 +41,7 @@ use crate::http::HttpResponse;
 use crate::providers::wire::{Meaning, Parsed, ProviderError, read_json};
 
 /// How the library names e-guma in messages.
-const NAME: &str = "e-guma";
+pub(crate) const NAME: &str = "e-guma";
 
 /// The production base URL (docs, E-GUMA.NET).
 pub(crate) const BASE_URL: &str = "https://api.e-guma.ch";

@@ -12,9 +12,10 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 
 use crate::code::CodeRules;
-use crate::config::Settings;
+use crate::config::{ReceiptCode, Settings};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse, encode_component};
+use crate::i18n::{Said, Text};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{DiscountKind, Member, MemberVouchers, Offer, OrderAccepted, Validation};
@@ -29,8 +30,13 @@ use auth::{Auth, Credentials};
 pub(crate) const ID: &str = "gonnaorder";
 
 /// The registry entry.
-pub(crate) const INFO: ProviderInfo =
-    ProviderInfo { id: ID, default_base_url: |_| Ok(Some(wire::BASE_URL.into())), create };
+pub(crate) const INFO: ProviderInfo = ProviderInfo {
+    id: ID,
+    name: wire::NAME,
+    receipt_code: ReceiptCode::Masked,
+    default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
+    create,
+};
 
 /// GonnaOrder codes are case-sensitive ("xyz", "DISCOUNT"): only trimmed.
 const CODE_RULES: CodeRules = CodeRules { upper_case: false, strip_separators: false };
@@ -203,13 +209,10 @@ impl Provider for GonnaOrder {
         let response = self.get(call, &self.store_path(wire::CUSTOMER_VOUCHERS), &pairs)?;
         if wire::member_not_found(&response) {
             let text = response.text().map(|t| t.trim().trim_matches('"').to_string());
-            return Err(ProviderError::new(
-                Meaning::NotFound,
-                response.status,
-                "GonnaOrder knows no member with this member code or phone number.",
-            )
-            .text(text.as_deref())
-            .into());
+            return Err(ProviderError::new(Meaning::NotFound, response.status, "GonnaOrder knows no such member")
+                .said(Said::new(Text::UnknownMember))
+                .text(text.as_deref())
+                .into());
         }
         let answer = self.read::<wire::Member>(call, &response)?;
         let m = answer.parsed;
@@ -233,8 +236,8 @@ impl Provider for GonnaOrder {
         let status = response.status;
         let v = answer.parsed;
         if !v.active {
-            let refused =
-                ProviderError::new(Meaning::Rejected, status, "This voucher is not valid or has no value left.");
+            let refused = ProviderError::new(Meaning::Rejected, status, "GonnaOrder says the voucher is not active")
+                .said(Said::new(Text::NoValue));
             return Err(refused.into());
         }
         let unusable =

@@ -14,17 +14,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::code::CodeRules;
-use crate::config::{self, Settings};
+use crate::config::{self, ReceiptCode, Settings};
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
+use crate::i18n::{Text, Zone};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
-use crate::model::{self, ActivationStatus, History, HistoryLine, Redemption, Restriction, Voucher, VoucherStatus};
+use crate::model::{ActivationStatus, History, HistoryLine, Redemption, Restriction, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
 use crate::providers::token::TokenCache;
 use crate::providers::wire::{ProviderError, decimal_number};
 use crate::providers::{Call, Provider, ProviderInfo};
+use crate::receipt::Receipt;
 use crate::request::Fields;
 use crate::transaction::{self, Answer, Attempt, Check, Plan, Settlement, Undo};
 use auth::Auth;
@@ -32,15 +34,14 @@ use auth::Auth;
 pub(crate) const ID: &str = "treazure";
 
 /// The registry entry.
-pub(crate) const INFO: ProviderInfo = ProviderInfo { id: ID, default_base_url, create };
+pub(crate) const INFO: ProviderInfo =
+    ProviderInfo { id: ID, name: wire::NAME, receipt_code: ReceiptCode::Masked, default_base_url, create };
 
 /// Card ids as printed may be grouped with spaces or dashes; the barcode has neither. Case is kept.
 const CODE_RULES: CodeRules = CodeRules { upper_case: false, strip_separators: true };
 
 /// Gift cards in EUR/CHF: two decimals.
 const DECIMALS: u32 = 2;
-
-const RECEIPT_LABEL: &str = "Gift card";
 
 fn default_base_url(fields: &Fields) -> Result<Option<String>> {
     Ok(read_tenant(fields)?.map(|t| wire::tenant_host(&t)))
@@ -215,30 +216,31 @@ impl Treazure {
         Ok(answer.history.unwrap_or_default())
     }
 
-    fn voucher(&self, card: Card) -> Voucher {
+    /// The document of a card as Treazure showed it, with the check-balance slip.
+    fn voucher(&self, call: &Call, card: Card) -> Voucher {
         let status = status_of(&card.status);
         let redeemable = status == VoucherStatus::Active && card.balance > Decimal::ZERO;
+        let voice = call.voice();
         let message = match status {
             VoucherStatus::Active if redeemable => None,
-            VoucherStatus::Created => Some("The gift card has not been sold (activated) yet.".to_string()),
-            VoucherStatus::Expired => Some("The gift card has expired.".to_string()),
-            VoucherStatus::Void => Some("The gift card is void.".to_string()),
-            VoucherStatus::Refunded => Some("The gift card has been refunded.".to_string()),
-            _ => Some("The gift card has no balance left.".to_string()),
+            VoucherStatus::Created => Some(voice.text(Text::CardNotSold)),
+            VoucherStatus::Expired => Some(voice.text(Text::CardExpired)),
+            VoucherStatus::Void => Some(voice.text(Text::CardVoid)),
+            VoucherStatus::Refunded => Some(voice.text(Text::CardRefunded)),
+            _ => Some(voice.text(Text::CardEmpty)),
         };
+        // Which articles are in the set, Treazure Promo (GetArticleSetSummary) tells.
         let restrictions = card
             .article_set
             .clone()
             .map(|set| Restriction {
                 kind: "article_set".into(),
-                message: format!(
-                    "This gift card pays only for the articles of set {set}: check the basket with Treazure Promo \
-                     (GetArticleSetSummary) before redeeming."
-                ),
+                message: voice.fill(Text::ArticleSet, &[("set", &set)]),
                 code: set,
             })
             .into_iter()
             .collect();
+        let receipt_lines = slip(call, &card.id, None, Some(card.balance), card.currency.as_deref());
         Voucher {
             provider: ID,
             code: card.id,
@@ -250,6 +252,7 @@ impl Treazure {
             message,
             expires_at: card.expires_at,
             restrictions,
+            receipt_lines,
             transaction_id: None,
             details: Value::Null,
             raw: card.raw,
@@ -332,11 +335,16 @@ impl Provider for Treazure {
         ID
     }
 
+    /// The till's `utc_offset`.
+    fn time_zone(&self) -> Option<Zone> {
+        self.utc_offset.as_deref().and_then(Zone::parse)
+    }
+
     fn balance(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
         let card = read_card(call, req)?;
         let offset = read_offset(req)?;
         req.finish()?;
-        Ok(self.voucher(self.fetch_card(call, &card, offset.as_deref())?))
+        Ok(self.voucher(call, self.fetch_card(call, &card, offset.as_deref())?))
     }
 
     fn activation_status(&self, call: &Call, req: &mut Fields) -> Result<ActivationStatus> {
@@ -344,12 +352,11 @@ impl Provider for Treazure {
         let offset = read_offset(req)?;
         req.finish()?;
         let card = self.fetch_card(call, &card, offset.as_deref())?;
+        let voice = call.voice();
         let (can_activate, message) = match status_of(&card.status) {
             VoucherStatus::Created => (true, None),
-            VoucherStatus::Active => {
-                (true, Some("The card is active: activating it loads more value onto it.".to_string()))
-            }
-            _ => (false, Some(format!("A gift card with status {} cannot be sold or loaded.", card.status))),
+            VoucherStatus::Active => (true, Some(voice.text(Text::CardLoadsMore))),
+            _ => (false, Some(voice.fill(Text::CardCannotBeSold, &[("status", &card.status)]))),
         };
         Ok(ActivationStatus {
             code: card.id,
@@ -380,17 +387,19 @@ impl Provider for Treazure {
                 let body = json!({ wire::CARD_ID: entry.code, wire::AMOUNT: decimal_number(amount) });
                 self.write(call, wire::ACTIVATE, body, entry, offset.as_deref()).map(|answer| {
                     let activation_id = answer.activation_id.clone();
-                    let voucher = card_of(call, answer).map(|c| self.voucher(c));
+                    let voucher = card_of(call, answer).map(|c| self.voucher(call, c));
                     let mut voucher =
-                        voucher.unwrap_or_else(|_| self.voucher_after(before, amount, VoucherStatus::Active));
+                        voucher.unwrap_or_else(|_| self.voucher_after(call, before, amount, VoucherStatus::Active));
                     voucher.transaction_id = activation_id.clone();
+                    voucher.receipt_lines = sold(call, &voucher, Text::Sold, amount);
                     call.log(Level::Info, || format!("activated {} with {amount}", entry.code));
                     (voucher, typed(&Seen { activation_id, ..Seen::default() }))
                 })
             },
             |entry, before| {
-                let mut v = self.voucher_after(before, amount, VoucherStatus::Active);
+                let mut v = self.voucher_after(call, before, amount, VoucherStatus::Active);
                 v.transaction_id = Entry::read::<Seen>(&entry.result).and_then(|s| s.activation_id);
+                v.receipt_lines = sold(call, &v, Text::Sold, amount);
                 v
             },
         )
@@ -412,13 +421,18 @@ impl Provider for Treazure {
             },
             |entry, before| {
                 self.send_cancel(call, entry, offset.as_deref()).map(|answer| {
-                    let voucher = card_of(call, answer)
-                        .map(|c| self.voucher(c))
-                        .unwrap_or_else(|_| self.voucher(before.clone_shallow()));
+                    let mut voucher = card_of(call, answer)
+                        .map(|c| self.voucher(call, c))
+                        .unwrap_or_else(|_| self.voucher(call, before.clone_shallow()));
+                    voucher.receipt_lines = sale_cancelled(call, &voucher);
                     (voucher, Value::Null)
                 })
             },
-            |_, before| self.voucher(before.clone_shallow()),
+            |_, before| {
+                let mut voucher = self.voucher(call, before.clone_shallow());
+                voucher.receipt_lines = sale_cancelled(call, &voucher);
+                voucher
+            },
         )
     }
 
@@ -428,21 +442,18 @@ impl Provider for Treazure {
         let offset = read_offset(req)?;
         req.finish()?;
         let card_id = self.card_id(call, &card, offset.as_deref())?;
-        let redemption = |code: &str,
-                          amount: Decimal,
-                          currency: Option<String>,
-                          left: Option<Decimal>,
-                          id: Option<String>| {
-            Redemption {
-                provider: ID,
-                receipt_lines: model::receipt_lines(RECEIPT_LABEL, code, "Redeemed", amount, left, currency.as_deref()),
-                code: code.to_string(),
-                amount: Some(amount),
-                balance: left,
-                currency,
-                transaction_id: id,
-            }
-        };
+        let redemption =
+            |code: &str, amount: Decimal, currency: Option<String>, left: Option<Decimal>, id: Option<String>| {
+                Redemption {
+                    provider: ID,
+                    receipt_lines: slip(call, code, Some((Text::Redeemed, amount)), left, currency.as_deref()),
+                    code: code.to_string(),
+                    amount: Some(amount),
+                    balance: left,
+                    currency,
+                    transaction_id: id,
+                }
+            };
         transaction::execute(
             call,
             self,
@@ -485,14 +496,7 @@ impl Provider for Treazure {
         let card_id = self.card_id(call, &card, offset.as_deref())?;
         let cancelled = |code: &str, given_back: Decimal, currency: Option<String>, left: Option<Decimal>| Redemption {
             provider: ID,
-            receipt_lines: model::receipt_lines(
-                RECEIPT_LABEL,
-                code,
-                "Cancelled",
-                given_back,
-                left,
-                currency.as_deref(),
-            ),
+            receipt_lines: slip(call, code, Some((Text::Cancelled, given_back)), left, currency.as_deref()),
             code: code.to_string(),
             amount: Some(given_back),
             balance: left,
@@ -568,20 +572,26 @@ impl Provider for Treazure {
                                 call.hide_code(&card.id);
                                 call.log(Level::Info, || format!("issued {} with {amount}", card.id));
                                 let card_id = Some(card.id.clone());
-                                let mut v = self.voucher(card);
+                                let mut v = self.voucher(call, card);
                                 v.transaction_id = activation_id.clone();
+                                v.receipt_lines = sold(call, &v, Text::Issued, amount);
                                 (v, typed(&Seen { activation_id, card_id, ..Seen::default() }))
                             }
                             // The card went through without a readable id: report what is known.
                             Err(_) => {
-                                let mut v = self.voucher_after(&Card::empty(), amount, VoucherStatus::Active);
+                                let mut v = self.voucher_after(call, &Card::empty(), amount, VoucherStatus::Active);
                                 v.transaction_id = activation_id.clone();
+                                v.receipt_lines = sold(call, &v, Text::Issued, amount);
                                 (v, typed(&Seen { activation_id, ..Seen::default() }))
                             }
                         }
                     })
             },
-            |_, ()| self.voucher_after(&Card::empty(), amount, VoucherStatus::Active),
+            |_, ()| {
+                let mut v = self.voucher_after(call, &Card::empty(), amount, VoucherStatus::Active);
+                v.receipt_lines = sold(call, &v, Text::Issued, amount);
+                v
+            },
         )
     }
 
@@ -673,23 +683,54 @@ impl Treazure {
     }
 
     /// The document of a card after an operation whose answer was lost but went through.
-    fn voucher_after(&self, before: &Card, added: Decimal, status: VoucherStatus) -> Voucher {
+    fn voucher_after(&self, call: &Call, before: &Card, added: Decimal, status: VoucherStatus) -> Voucher {
+        let balance = before.balance + added;
         Voucher {
             provider: ID,
             code: before.id.clone(),
             status,
             redeemable: status == VoucherStatus::Active,
-            balance: Some(before.balance + added),
+            balance: Some(balance),
             initial_amount: None,
             currency: before.currency.clone(),
             message: None,
             expires_at: before.expires_at.clone(),
             restrictions: Vec::new(),
+            receipt_lines: slip(call, &before.id, None, Some(balance), before.currency.as_deref()),
             transaction_id: None,
             details: Value::Null,
             raw: Value::Null,
         }
     }
+}
+
+/// A card's receipt lines: the card, what was done (if anything), the balance after.
+fn slip(
+    call: &Call,
+    code: &str,
+    done: Option<(Text, Decimal)>,
+    balance: Option<Decimal>,
+    currency: Option<&str>,
+) -> Vec<String> {
+    let mut receipt = Receipt::new(call, Text::GiftCard, code);
+    if let Some((text, amount)) = done {
+        receipt = receipt.amount(text, amount, currency);
+    }
+    receipt.amount_if(Text::Balance, balance, currency).lines()
+}
+
+/// The receipt of a card sold, loaded or issued for `amount`.
+fn sold(call: &Call, card: &Voucher, text: Text, amount: Decimal) -> Vec<String> {
+    slip(call, &card.code, Some((text, amount)), card.balance, card.currency.as_deref())
+}
+
+/// The receipt of a sale cancelled.
+fn sale_cancelled(call: &Call, card: &Voucher) -> Vec<String> {
+    let currency = card.currency.as_deref();
+    Receipt::new(call, Text::GiftCard, &card.code)
+        .line(Text::SaleCancelled)
+        .amount_if(Text::Balance, card.balance, currency)
+        .lines()
 }
 
 impl Card {
