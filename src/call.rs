@@ -231,11 +231,6 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Removes this client's secrets from a provider text before it goes into a document.
-    pub fn redact(&self, text: &str) -> String {
-        self.redactor.redact(text)
-    }
-
     /// Removes this client's secrets from a provider JSON before it goes into a document.
     pub fn redact_json(&self, mut value: Value) -> Value {
         self.redactor.redact_json(&mut value);

@@ -4,8 +4,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::config::{self, Settings};
@@ -14,8 +12,9 @@ use crate::http::Http;
 use crate::i18n::Lang;
 use crate::journal::{Journal, new_transaction_id};
 use crate::log::{Level, Redactor};
+use crate::model::{Capabilities, Document};
 use crate::operation::Operation;
-use crate::providers::{self, Call, CallIds, Provider, to_document};
+use crate::providers::{self, Call, CallIds, Provider};
 use crate::request::Fields;
 use crate::status::VlStatus;
 use crate::transaction;
@@ -34,7 +33,7 @@ pub struct Client {
 }
 
 impl Client {
-    /// Builds a client from its JSON configuration (API.md §5). Errors are `VL_CONFIG`.
+    /// Builds a client from its JSON configuration (docs/api.md §5). Errors are `VL_CONFIG`.
     pub fn new(config_json: &str) -> Result<Client> {
         let mut fields = config::parse(config_json)?;
         let provider_id = config::read_provider_id(&mut fields)?;
@@ -83,7 +82,7 @@ impl Client {
         self.provider.id()
     }
 
-    /// The operations this client supports, in API.md order.
+    /// The operations this client supports, in docs/api.md order.
     pub fn operations(&self) -> &[Operation] {
         &self.operations
     }
@@ -103,20 +102,21 @@ impl Client {
         self.operations.iter().map(|op| op.name()).collect()
     }
 
-    /// Performs one operation on a JSON request and returns its `data` document.
-    pub fn execute(&self, op: Operation, request_json: &str) -> Result<Value> {
-        self.execute_json(op, request_json).and_then(|data| {
-            serde_json::from_str(data.get()).map_err(|e| Error::internal(format!("cannot read the result: {e}")))
-        })
-    }
-
-    /// [`Client::execute`], with the `data` document as JSON text: what the C functions return.
-    pub fn execute_json(&self, op: Operation, request_json: &str) -> Result<Box<RawValue>> {
+    /// Performs one operation on a JSON request and returns its `data` document, typed: what the
+    /// C functions render.
+    pub fn perform(&self, op: Operation, request_json: &str) -> Result<Document> {
         let result = self.run(op, request_json);
         result.map_err(|e| self.finish_error(op, e))
     }
 
-    fn run(&self, op: Operation, request_json: &str) -> Result<Box<RawValue>> {
+    /// [`Client::perform`], with the `data` document as a JSON value.
+    pub fn execute(&self, op: Operation, request_json: &str) -> Result<Value> {
+        self.perform(op, request_json).and_then(|data| {
+            serde_json::to_value(data).map_err(|e| Error::internal(format!("cannot render the result: {e}")))
+        })
+    }
+
+    fn run(&self, op: Operation, request_json: &str) -> Result<Document> {
         let mut req = Fields::parse(request_json, VlStatus::VL_INVALID_ARGUMENT, "request")?;
         if !self.operations.contains(&op) {
             return Err(Error::unsupported(format!(
@@ -133,11 +133,11 @@ impl Client {
         let result = match op {
             Operation::Capabilities => {
                 req.finish()?;
-                to_document(&json!({ "provider": self.provider(), "operations": self.operation_names() }))
+                Ok(Capabilities { provider: self.provider(), operations: self.operation_names() }.into())
             }
             Operation::Pending => {
                 req.finish()?;
-                to_document(&transaction::pending(&call))
+                Ok(transaction::pending(&call).into())
             }
             Operation::Recover => {
                 // All open entries; one entry (`journal_id`); or one settled by hand (`journal_id`
@@ -146,9 +146,9 @@ impl Client {
                 let outcome = req.opt_text("outcome", 16)?;
                 req.finish()?;
                 match (journal_id, outcome) {
-                    (None, None) => to_document(&transaction::recover(&call, provider)),
-                    (Some(id), None) => to_document(&transaction::recover_one(&call, provider, &id)?),
-                    (Some(id), Some(outcome)) => to_document(&transaction::settle_by_hand(&call, &id, &outcome)?),
+                    (None, None) => Ok(transaction::recover(&call, provider).into()),
+                    (Some(id), None) => transaction::recover_one(&call, provider, &id).map(Into::into),
+                    (Some(id), Some(outcome)) => transaction::settle_by_hand(&call, &id, &outcome).map(Into::into),
                     (None, Some(_)) => Err(Error::invalid("`outcome` needs the `journal_id` of the entry it settles")),
                 }
             }
@@ -203,38 +203,9 @@ impl Client {
     }
 }
 
-/// Renders the result document of API.md §4: `{"ok":true,"data":..}` or `{"ok":false,"error":..}`.
-pub fn render<T: Serialize>(result: &Result<T>) -> String {
-    #[derive(Serialize)]
-    struct Document<'a, T> {
-        ok: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        data: Option<&'a T>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<&'a Error>,
-    }
-    let doc = match result {
-        Ok(data) => Document { ok: true, data: Some(data), error: None },
-        Err(e) => Document { ok: false, data: None, error: Some(e) },
-    };
-    let mut text = Vec::with_capacity(providers::DOCUMENT_CAPACITY);
-    let rendered = serde_json::to_writer(&mut text, &doc).map_err(|e| e.to_string());
-    // serde_json writes only UTF-8.
-    rendered.and_then(|()| String::from_utf8(text).map_err(|e| e.to_string())).unwrap_or_else(|e| {
-        format!(r#"{{"ok":false,"error":{{"code":10,"status":"internal","message":"cannot render the result: {}","provider":null,"http_status":null,"provider_code":null,"provider_message":null,"journal_id":null}}}}"#, e.replace(['"', '\\'], "'"))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn result_documents_have_ok_first() {
-        assert_eq!(render(&Ok(json!({"a": 1}))), r#"{"ok":true,"data":{"a":1}}"#);
-        let doc = render::<()>(&Err(Error::invalid("`code` is missing")));
-        assert!(doc.starts_with(r#"{"ok":false,"error":{"code":1,"status":"invalid_argument""#), "{doc}");
-    }
 
     #[test]
     fn unknown_configuration_keys_are_refused_by_name() {

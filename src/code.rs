@@ -16,7 +16,7 @@ pub struct CodeRules {
 
 /// Normalizes a code from a request field: surrounding white space trimmed, then the provider's
 /// rules applied. Refused with `VL_INVALID_ARGUMENT` (naming `field`): empty, longer than
-/// [`MAX_CODE_LEN`], or containing anything but printable ASCII.
+/// 128 characters, or containing anything but printable ASCII.
 pub fn normalize(raw: &str, rules: CodeRules, field: &str) -> Result<String> {
     let trimmed = raw.trim();
     let mut code = String::with_capacity(trimmed.len());

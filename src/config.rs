@@ -1,4 +1,4 @@
-//! Client configuration (API.md §5): the common keys. Provider keys (`api_key`, `client_id`, ...)
+//! Client configuration (docs/api.md §5): the common keys. Provider keys (`api_key`, `client_id`, ...)
 //! are taken by the provider module, so each provider owns its settings in one place.
 
 use std::net::IpAddr;
@@ -27,7 +27,7 @@ pub(crate) const MIN_DEFAULT_IN_DOUBT_WINDOW_MS: u64 = 60_000;
 const MAX_IN_DOUBT_WINDOW_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// What to do with a money-moving operation whose answer was lost but which evidence shows
-/// went through (API.md §7). Default: keep.
+/// went through (docs/api.md §7). Default: keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InDoubtPolicy {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::i18n::{Said, Voice};
 use crate::status::VlStatus;
 
-/// A failed operation, rendered as the `error` object of the result document (API.md §4).
+/// A failed operation, rendered as the `error` object of the result document (docs/api.md §4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Error {
     /// Numeric status; equals the value the C function returns.

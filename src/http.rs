@@ -99,8 +99,6 @@ impl HttpRequest {
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
-    /// `Content-Type`, when given.
-    pub content_type: Option<String>,
     /// The body (at most [`MAX_RESPONSE_BYTES`]).
     pub body: Vec<u8>,
     /// Time from sending to the last byte.
@@ -229,19 +227,17 @@ impl Http {
         };
         let mut response = result?;
         let status = response.status().as_u16();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let content_type = header("content-type");
-        let location = header("location");
         if (300..400).contains(&status) {
+            let location = response.headers().get("location").and_then(|v| v.to_str().ok());
             // Redirects are never followed (a provider's answers, credentials and vouchers go to
             // the configured host only): an unusable answer, naming where it pointed.
             return Err(Failure::BadAnswer(format!(
                 "a redirect (HTTP {status}) to {}, which is not followed: check `base_url`",
-                location.as_deref().unwrap_or("nowhere")
+                location.unwrap_or("nowhere")
             )));
         }
         let body = response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(classify)?;
-        Ok(HttpResponse { status, content_type, body, elapsed: started.elapsed() })
+        Ok(HttpResponse { status, body, elapsed: started.elapsed() })
     }
 }
 

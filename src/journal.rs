@@ -1,5 +1,5 @@
 //! The journal: every money-moving operation, recorded and flushed to disk before it is sent, and
-//! settled after (API.md §7). It stores entries; what they mean is the engine's business
+//! settled after (docs/api.md §7). It stores entries; what they mean is the engine's business
 //! (`transaction`).
 //!
 //! On disk it is a JSON-lines file: a header line, then one line per change of an entry, each a
@@ -340,14 +340,6 @@ impl Journal {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The file, if on disk.
-    pub fn path(&self) -> Option<PathBuf> {
-        match &self.lock().store {
-            Store::File { path, .. } => Some(path.clone()),
-            Store::Memory => None,
-        }
     }
 
     /// Records an entry durably, or not at all: when the write fails, the journal (file and

@@ -1,38 +1,53 @@
 //! voucherlink: vouchers, gift cards and coupons from e-guma, Treazure, GonnaOrder and
 //! Coupontools for point-of-sale systems, through one small, blocking C ABI.
 //!
-//! The C surface (API.md) lives in [`ffi`]; it is a thin layer over [`Client`]. Each provider is
-//! one module behind the [`providers::Provider`] trait; all share the transport in [`http`].
+//! The C surface (`docs/api.md`) lives in [`ffi`]; it is a thin layer over [`Client`], whose
+//! results are the typed documents of [`model`]. Inside: one module per provider behind one
+//! trait, one money engine for every money-moving call, one journal, one HTTP transport.
 
 // `Error` carries every field of the result document's error object; at most one is made per
 // call, so its size costs nothing worth boxing it for.
 #![allow(clippy::result_large_err)]
 
-pub mod call;
-pub mod client;
-pub mod code;
-pub mod config;
-pub mod error;
+mod call;
+mod client;
+mod code;
+mod config;
+mod error;
 pub mod ffi;
-pub mod http;
-pub mod i18n;
-pub mod journal;
-pub mod log;
+mod http;
+mod i18n;
+mod journal;
+mod log;
 pub mod model;
-pub mod money;
-pub mod operation;
-pub mod providers;
-pub mod receipt;
-pub mod request;
-pub mod status;
-pub mod transaction;
-
+mod money;
+mod operation;
+mod providers;
+mod receipt;
+mod request;
+mod status;
 mod tls;
+mod transaction;
 
 pub use client::Client;
 pub use error::{Error, Result};
 pub use operation::Operation;
 pub use status::VlStatus;
+
+/// Pieces the property tests and fuzz targets exercise directly. Not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    /// Voucher code normalization and masking.
+    pub mod code {
+        pub use crate::code::{CodeRules, mask, normalize};
+    }
+    /// Amount parsing and minor units.
+    pub mod money {
+        pub use crate::money::{AmountWanted, from_minor_units, parse_amount, to_minor_units};
+    }
+    pub use crate::providers::coupontools::session_id;
+    pub use crate::request::Fields;
+}
 
 /// The library version, as `vl_version()` returns it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

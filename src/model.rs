@@ -1,9 +1,12 @@
-//! The documents operations return in `data` (API.md §6). Amounts are decimal strings in major
+//! The documents operations return in `data` (docs/api.md §6). Amounts are decimal strings in major
 //! units with the currency beside them.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::journal::State;
+use crate::operation::Operation;
 
 /// Where a voucher stands, the same words for every provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -264,3 +267,126 @@ pub struct HistoryLine {
     /// The provider's id of the operation (regular history only).
     pub transaction_id: Option<String>,
 }
+
+/// What `vl_capabilities` answers: the provider and the operations this client supports.
+#[derive(Clone, Debug, Serialize)]
+pub struct Capabilities {
+    /// Provider id.
+    pub provider: &'static str,
+    /// Operation names, in API order.
+    pub operations: Vec<&'static str>,
+}
+
+/// A journal entry as the POS sees it (`vl_pending`, `vl_recover`).
+#[derive(Clone, Debug, Serialize)]
+pub struct JournalEntry {
+    /// The entry's id (`vl-…`), also the call's `journal_id`.
+    pub journal_id: String,
+    /// Provider id.
+    pub provider: String,
+    /// The money-moving operation.
+    pub operation: Operation,
+    /// Where it stands.
+    pub state: State,
+    /// The provider's canonical code.
+    pub code: String,
+    /// The amount it moves, as a decimal string.
+    pub amount: Option<String>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// The POS reference it was made with.
+    pub reference: Option<String>,
+    /// Till id.
+    pub pos_id: Option<String>,
+    /// Cashier id.
+    pub operator_id: Option<String>,
+    /// When it was journaled (ISO 8601, UTC).
+    pub created_at: String,
+    /// When it last changed.
+    pub updated_at: String,
+    /// How often it was sent.
+    pub attempts: u32,
+    /// When a queued undo is sent again.
+    pub next_attempt_at: Option<String>,
+    /// Until when the request may still land at the provider (the in-doubt window).
+    pub may_land_until: Option<String>,
+    /// Why it is not settled yet, for support.
+    pub last_error: Option<String>,
+    /// How it was settled, for support.
+    pub note: Option<String>,
+    /// The entry this one reverses.
+    pub reverses: Option<String>,
+    /// The entry that reverses this one.
+    pub reversed_by: Option<String>,
+    /// What the provider answered, as far as it is known.
+    pub result: Value,
+}
+
+/// What `vl_pending` answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct Pending {
+    /// The open entries of this client's account.
+    pub entries: Vec<JournalEntry>,
+}
+
+/// What `vl_recover` answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct Recovered {
+    /// Entries settled (each reported once to the POS).
+    pub resolved: Vec<JournalEntry>,
+    /// Entries still open.
+    pub still_pending: Vec<JournalEntry>,
+}
+
+/// The `data` of a result document: what one operation answers. Rendered to JSON once, at the C
+/// boundary.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Document {
+    /// `vl_capabilities`.
+    Capabilities(Capabilities),
+    /// `vl_balance`, `vl_activate`, `vl_cancel_activation`, `vl_deactivate`, `vl_issue`,
+    /// `vl_lock`, `vl_unlock`.
+    Voucher(Voucher),
+    /// `vl_redeem`, `vl_cancel_redemption`.
+    Redemption(Redemption),
+    /// `vl_activation_status`.
+    ActivationStatus(ActivationStatus),
+    /// `vl_deactivation_status`.
+    DeactivationStatus(DeactivationStatus),
+    /// `vl_history`.
+    History(History),
+    /// `vl_member_vouchers`.
+    MemberVouchers(MemberVouchers),
+    /// `vl_validate`.
+    Validation(Validation),
+    /// `vl_submit_order`.
+    OrderAccepted(OrderAccepted),
+    /// `vl_pending`.
+    Pending(Pending),
+    /// `vl_recover`.
+    Recovered(Recovered),
+}
+
+macro_rules! document_from {
+    ($($kind:ident),*) => {$(
+        impl From<$kind> for Document {
+            fn from(d: $kind) -> Document {
+                Document::$kind(d)
+            }
+        }
+    )*};
+}
+document_from!(
+    Capabilities,
+    Voucher,
+    Redemption,
+    ActivationStatus,
+    DeactivationStatus,
+    History,
+    MemberVouchers,
+    Validation,
+    OrderAccepted,
+    Pending,
+    Recovered
+);

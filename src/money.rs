@@ -3,8 +3,6 @@
 //! Requests give amounts as decimal strings or JSON numbers. JSON numbers arrive as their exact
 //! text (serde_json's `arbitrary_precision`), so `12.50` is never turned into a binary float.
 
-use std::str::FromStr;
-
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -20,7 +18,7 @@ pub(crate) const MAX_AMOUNT: Decimal = Decimal::from_parts(1_000_000, 0, 0, fals
 ///
 /// Refused with `VL_INVALID_ARGUMENT`, naming `field`: another JSON type, text that is not a
 /// plain decimal number, zero, a negative amount, more than `decimals` decimals (trailing zeros
-/// do not count: `"12.500"` is exactly 12.50), or more than [`MAX_AMOUNT`].
+/// do not count: `"12.500"` is exactly 12.50), or more than 1,000,000.
 pub fn parse_amount(value: &Value, field: &str, decimals: u32) -> Result<Decimal> {
     let amount = parse_decimal(value, field)?;
     check_amount(amount, field, decimals)?;
@@ -143,11 +141,6 @@ impl AmountWanted {
     }
 }
 
-/// Parses a decimal from a string, for fixtures and provider fields given as text.
-pub fn decimal_from_str(text: &str) -> Option<Decimal> {
-    Decimal::from_str(text.trim()).ok()
-}
-
 /// The JSON type of a value, for error messages.
 pub fn json_type_name(value: &Value) -> &'static str {
     match value {
@@ -246,7 +239,7 @@ mod tests {
         let d = parse_amount(&json!("12.34"), "amount", 2).unwrap();
         assert_eq!(to_minor_units(d, 2).unwrap(), 1234);
         assert_eq!(from_minor_units(1234, 2).to_string(), "12.34");
-        assert!(to_minor_units(Decimal::from_str("1.234").unwrap(), 2).is_err());
+        assert!(to_minor_units("1.234".parse::<Decimal>().unwrap(), 2).is_err());
         assert_eq!(from_minor_units(0, 2).to_string(), "0.00");
     }
 }

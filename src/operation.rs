@@ -1,4 +1,4 @@
-//! The operations of API.md §6: one C function each, named `vl_<name>`.
+//! The operations of docs/api.md §6: one C function each, named `vl_<name>`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -44,7 +44,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// Every operation, in the order of API.md §6.
+    /// Every operation, in the order of docs/api.md §6.
     pub const ALL: [Operation; 18] = [
         Operation::Capabilities,
         Operation::Balance,

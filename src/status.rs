@@ -1,4 +1,4 @@
-//! The status codes every function returns (API.md §3).
+//! The status codes every function returns (docs/api.md §3).
 
 /// The outcome of a call. Equals `error.code` in the result document (0 on success).
 ///

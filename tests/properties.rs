@@ -3,9 +3,9 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use voucherlink::code::{self, CodeRules};
-use voucherlink::money::{self, AmountWanted};
-use voucherlink::providers::coupontools::session_id;
+use voucherlink::internals::code::{self, CodeRules};
+use voucherlink::internals::money::{self, AmountWanted};
+use voucherlink::internals::session_id;
 
 const LOOSE: CodeRules = CodeRules { upper_case: true, strip_separators: true };
 const EXACT: CodeRules = CodeRules { upper_case: false, strip_separators: false };

@@ -3,10 +3,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
-use voucherlink::code::{self, CodeRules};
-use voucherlink::money;
-use voucherlink::providers::coupontools::session_id;
-use voucherlink::request::Fields;
+use voucherlink::internals::code::{self, CodeRules};
+use voucherlink::internals::money;
+use voucherlink::internals::session_id;
+use voucherlink::internals::Fields;
 use voucherlink::VlStatus;
 
 fuzz_target!(|data: &[u8]| {

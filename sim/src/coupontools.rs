@@ -1,7 +1,7 @@
 //! Coupontools coupon sessions, simulated: `POST /v3/couponsession/data` and
 //! `POST /v3/couponsession/update`.
 //!
-//! Documented (research/providers.md §4, seeds/003): `X-Client-Id` / `X-Client-Secret` headers (or
+//! Documented (Coupontools' POS guide; sources in `src/providers/coupontools/wire.rs`): `X-Client-Id` / `X-Client-Secret` headers (or
 //! `client_id` / `client_secret` POST values); JSON or form bodies; success `{"status":{"status":
 //! "OK"}, ...}` with the session data of the guide (flags as "0"/"1" strings, dates
 //! "YYYY-MM-DD HH:MM:SS" UTC or ""); failure `{"status":{"status":"failed","errors":{
@@ -49,7 +49,7 @@ pub struct Coupontools {
 
 /// A recognized Coupontools request.
 pub struct Route {
-    /// Operation name (API.md §6), for faults and statistics.
+    /// Operation name (docs/api.md §6), for faults and statistics.
     pub operation: &'static str,
     params: Map<String, Value>,
 }

@@ -74,7 +74,7 @@ pub struct Eguma {
 
 /// A recognized e-guma request.
 pub struct Route {
-    /// Operation name (API.md §6), for faults and statistics.
+    /// Operation name (docs/api.md §6), for faults and statistics.
     pub operation: &'static str,
     code: String,
     post: bool,

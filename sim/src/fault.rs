@@ -32,7 +32,7 @@ pub enum Fault {
 pub struct FaultRule {
     /// Provider id.
     pub provider: String,
-    /// Operation name (API.md §6).
+    /// Operation name (docs/api.md §6).
     pub operation: String,
     /// The fault.
     pub fault: Fault,

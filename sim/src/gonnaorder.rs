@@ -2,7 +2,7 @@
 //! and under `/api/v1/stores/{storeId}`: `loyalty/customer-vouchers` (GET),
 //! `customer-voucher/validate/order` (POST), `external-order` (POST).
 //!
-//! From the POS guide (seeds/002) and GonnaOrder's own frontend (research/providers.md §3): login
+//! From the POS guide and GonnaOrder's own frontend (sources in `src/providers/gonnaorder/wire.rs`): login
 //! answers `tokens.jwt` + `tokens.refreshToken`; the refresh endpoint takes the raw refresh token
 //! as its body; errors use `{"errors":[{"code","message"}]}`; "member not found"; `{"active":false}`
 //! for an invalid or empty voucher; external orders answer 201 without a body, or 500 without a
@@ -92,7 +92,7 @@ pub struct GonnaOrder {
 
 /// A recognized GonnaOrder request.
 pub struct Route {
-    /// Operation name (API.md §6, plus `login` and `refresh`), for faults and statistics.
+    /// Operation name (docs/api.md §6, plus `login` and `refresh`), for faults and statistics.
     pub operation: &'static str,
     store: i64,
 }

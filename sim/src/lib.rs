@@ -1,4 +1,4 @@
-//! The voucherlink provider simulator (API.md §9): the providers' wire formats on loopback, with
+//! The voucherlink provider simulator (docs/api.md §9): the providers' wire formats on loopback, with
 //! real state and fault injection, so a POS team can develop and test with no provider account.
 //!
 //! It is written from the providers' documentation, independently of the library's client code,
@@ -28,7 +28,7 @@ use fault::{Fault, FaultRule, Faults};
 use server::{Handler, Reply, Request, Response, Server};
 use tls::TlsIdentity;
 
-/// Provider ids, in API.md order; each is served under `/{id}`.
+/// Provider ids, in docs/api.md order; each is served under `/{id}`.
 pub const PROVIDERS: [&str; 4] = ["eguma", "treazure", "gonnaorder", "coupontools"];
 
 /// The built-in demo data set (documented in the README, credentials included).
@@ -56,7 +56,7 @@ pub struct Simulator {
 }
 
 impl Simulator {
-    /// Loads `fixtures` (the format of API.md §9) and serves on `listen` (`127.0.0.1:0` picks a
+    /// Loads `fixtures` (the format of docs/api.md §9) and serves on `listen` (`127.0.0.1:0` picks a
     /// free port).
     pub fn start(listen: &str, fixtures: &Value) -> Result<Simulator, String> {
         Simulator::serve(listen, fixtures, None)

@@ -2,7 +2,7 @@
 //! `/api/v1.0/Switch/giftcard/{GetBalance, Activate, Activate/Cancel, Redeem, Redeem/Cancel,
 //! Issue, History}`.
 //!
-//! Documented (research/providers.md §2): client-credentials tokens valid one hour (here:
+//! Documented (Treazure's API; sources in `src/providers/treazure/wire.rs`): client-credentials tokens valid one hour (here:
 //! `token_lifetime_s`, default 3600) that cannot be refreshed; the `api_switch` scope; a card
 //! identified by `CardId` or `SerialNumber` + `ScratchCode` (both: HTTP 400); the six statuses;
 //! business failures `NotFound`, `WrongStatus`, `WrongCancelId` with HTTP 200; 400
@@ -85,7 +85,7 @@ pub struct Treazure {
 
 /// A recognized Treazure request.
 pub struct Route {
-    /// Operation name (API.md §6, plus `token`), for faults and statistics.
+    /// Operation name (docs/api.md §6, plus `token`), for faults and statistics.
     pub operation: &'static str,
     endpoint: &'static str,
 }

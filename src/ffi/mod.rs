@@ -1,4 +1,4 @@
-//! The C ABI (API.md §2): every exported `vl_*` function. Each is a thin wrapper: check the
+//! The C ABI (docs/api.md §2): every exported `vl_*` function. Each is a thin wrapper: check the
 //! pointers, run the client, hand out the result document (see `boundary`).
 
 use std::ffi::{c_char, c_void};
@@ -178,7 +178,7 @@ unsafe fn operation(
         // SAFETY: the caller's contract for `client` and `request_json`.
         let client = unsafe { client_ref(client) }?;
         let request = unsafe { read_str(request_json, "request_json") }?;
-        client.execute_json(op, request)
+        client.perform(op, request)
     })
 }
 

@@ -5,14 +5,13 @@
 //! derives `vl_capabilities` from exactly that (see [`supported_operations`]), so the list can
 //! never drift from the code.
 
-use serde_json::value::RawValue;
-
 pub use crate::call::{Call, CallIds};
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::log::Redactor;
 use crate::model::{
-    ActivationStatus, DeactivationStatus, History, MemberVouchers, OrderAccepted, Redemption, Validation, Voucher,
+    ActivationStatus, DeactivationStatus, Document, History, MemberVouchers, OrderAccepted, Redemption, Validation,
+    Voucher,
 };
 use crate::operation::Operation;
 use crate::request::Fields;
@@ -132,9 +131,9 @@ pub trait Provider: Settlement {
 
 /// Runs one provider operation and returns its document as JSON text (serialized once, from the
 /// typed document).
-pub fn dispatch(provider: &dyn Provider, op: Operation, call: &Call, req: &mut Fields) -> Result<Box<RawValue>> {
-    fn doc<T: serde::Serialize>(result: Result<T>) -> Result<Box<RawValue>> {
-        result.and_then(|d| to_document(&d))
+pub fn dispatch(provider: &dyn Provider, op: Operation, call: &Call, req: &mut Fields) -> Result<Document> {
+    fn doc<T: Into<Document>>(result: Result<T>) -> Result<Document> {
+        result.map(Into::into)
     }
     match op {
         Operation::Balance => doc(provider.balance(call, req)),
@@ -158,23 +157,7 @@ pub fn dispatch(provider: &dyn Provider, op: Operation, call: &Call, req: &mut F
     }
 }
 
-/// Room for a typical result document, reserved up front rather than grown from serde_json's 128
-/// bytes. Kept under 1,000 bytes: a larger block is a "large" request to glibc's malloc, which
-/// first consolidates its fast bins (thousands of instructions, measured with callgrind).
-pub(crate) const DOCUMENT_CAPACITY: usize = 960;
-
-/// Serializes a result document to JSON text.
-pub fn to_document<T: serde::Serialize + ?Sized>(document: &T) -> Result<Box<RawValue>> {
-    let mut text = Vec::with_capacity(DOCUMENT_CAPACITY);
-    serde_json::to_writer(&mut text, document)
-        .map_err(|e| Error::internal(format!("cannot render the result: {e}")))?;
-    let text = String::from_utf8(text).map_err(|e| Error::internal(format!("cannot render the result: {e}")))?;
-    // SAFETY: serde_json's own output is one well-formed JSON value without surrounding
-    // whitespace, the only requirement (checked again in debug builds).
-    Ok(unsafe { RawValue::from_string_unchecked(text) })
-}
-
-/// The operations `provider` implements, in API.md order: every provider operation whose method
+/// The operations `provider` implements, in docs/api.md order: every provider operation whose method
 /// answers anything but `VL_UNSUPPORTED` to an empty request on a call that cannot send, plus the
 /// client-level operations every provider has.
 pub fn supported_operations(provider: &dyn Provider, settings: &Settings) -> Vec<Operation> {

@@ -260,7 +260,6 @@ mod tests {
         }
         let answer = |body: &str| HttpResponse {
             status: 200,
-            content_type: None,
             body: body.as_bytes().to_vec(),
             elapsed: std::time::Duration::ZERO,
         };

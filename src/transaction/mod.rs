@@ -1,4 +1,4 @@
-//! The money engine (API.md §7): the one place that decides what became of a money-moving request,
+//! The money engine (docs/api.md §7): the one place that decides what became of a money-moving request,
 //! and the one sequence every such request goes through:
 //!
 //! claim the voucher → settle its earlier open entries → read the evidence → journal (fsync) →
@@ -24,7 +24,7 @@ mod claims;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::call::Call;
 use crate::config::InDoubtPolicy;
@@ -33,6 +33,7 @@ use crate::http::{Failure, HttpResponse};
 use crate::i18n::{Arg, Said, Text};
 use crate::journal::{Entry, State, iso8601, new_transaction_id, now_ms};
 use crate::log::Level;
+use crate::model::{JournalEntry, Pending, Recovered};
 use crate::operation::Operation;
 use crate::status::VlStatus;
 
@@ -546,7 +547,7 @@ fn recover_entry(call: &Call, settlement: &dyn Settlement, entry: Entry) -> Entr
 /// `vl_recover`: tries every open entry of this account now (an explicit request: the backoff
 /// only paces the automatic retries, the in-doubt window still holds), and reports what was
 /// settled — including every entry settled since whose call had answered without its outcome.
-pub fn recover(call: &Call, settlement: &dyn Settlement) -> Value {
+pub fn recover(call: &Call, settlement: &dyn Settlement) -> Recovered {
     let journal = call.journal();
     let mut resolved: Vec<Entry> = Vec::new();
     for entry in journal.open_entries(call.account()) {
@@ -561,25 +562,25 @@ pub fn recover(call: &Call, settlement: &dyn Settlement) -> Value {
         }
     }
     resolved.retain(|e| !reversal_open(call, e));
-    let resolved: Vec<Value> = resolved.into_iter().map(|e| reported(call, e)).collect();
-    let still_pending: Vec<Value> = journal.open_entries(call.account()).iter().map(view).collect();
-    json!({ "resolved": resolved, "still_pending": still_pending })
+    let resolved = resolved.into_iter().map(|e| reported(call, e)).collect();
+    let still_pending = journal.open_entries(call.account()).iter().map(view).collect();
+    Recovered { resolved, still_pending }
 }
 
 /// `vl_recover` with `journal_id` alone: tries that entry now and reports where it stands.
-pub fn recover_one(call: &Call, settlement: &dyn Settlement, id: &str) -> Result<Value> {
+pub fn recover_one(call: &Call, settlement: &dyn Settlement, id: &str) -> Result<Recovered> {
     let entry = own_entry(call, id)?;
     let after = if entry.state.is_open() { recover_entry(call, settlement, entry) } else { entry };
     Ok(if after.state.is_open() || reversal_open(call, &after) {
-        json!({ "resolved": [], "still_pending": [view(&after)] })
+        Recovered { resolved: Vec::new(), still_pending: vec![view(&after)] }
     } else {
-        json!({ "resolved": [reported(call, after)], "still_pending": [] })
+        Recovered { resolved: vec![reported(call, after)], still_pending: Vec::new() }
     })
 }
 
 /// `vl_recover` with `journal_id` and `outcome`: settles one open entry by hand (`"done"` or
 /// `"failed"`), once someone has checked the provider's back office. Nothing is sent.
-pub fn settle_by_hand(call: &Call, id: &str, outcome: &str) -> Result<Value> {
+pub fn settle_by_hand(call: &Call, id: &str, outcome: &str) -> Result<Recovered> {
     let state = match outcome {
         "done" => State::Done,
         "failed" => State::Failed,
@@ -598,8 +599,8 @@ pub fn settle_by_hand(call: &Call, id: &str, outcome: &str) -> Result<Value> {
     if state == State::Done && entry.reverses.is_some() {
         mark_reversed(call, &entry);
     }
-    let still_pending: Vec<Value> = call.journal().open_entries(call.account()).iter().map(view).collect();
-    Ok(json!({ "resolved": [view(&entry)], "still_pending": still_pending }))
+    let still_pending = call.journal().open_entries(call.account()).iter().map(view).collect();
+    Ok(Recovered { resolved: vec![view(&entry)], still_pending })
 }
 
 fn own_entry(call: &Call, id: &str) -> Result<Entry> {
@@ -615,7 +616,7 @@ fn reversal_open(call: &Call, entry: &Entry) -> bool {
 }
 
 /// An entry's view for `resolved`; the POS has now been told its outcome.
-fn reported(call: &Call, mut entry: Entry) -> Value {
+fn reported(call: &Call, mut entry: Entry) -> JournalEntry {
     if entry.outcome_unreported {
         entry.outcome_unreported = false;
         record(call, &mut entry);
@@ -633,35 +634,34 @@ pub fn retry_one_due(call: &Call, settlement: &dyn Settlement) {
 }
 
 /// `vl_pending`: the open entries of this account.
-pub fn pending(call: &Call) -> Value {
-    let entries: Vec<Value> = call.journal().open_entries(call.account()).iter().map(view).collect();
-    json!({ "entries": entries })
+pub fn pending(call: &Call) -> Pending {
+    Pending { entries: call.journal().open_entries(call.account()).iter().map(view).collect() }
 }
 
 /// An entry as the POS sees it in `vl_pending` / `vl_recover`.
-pub fn view(entry: &Entry) -> Value {
-    json!({
-        "journal_id": entry.id,
-        "provider": entry.provider,
-        "operation": entry.operation,
-        "state": entry.state,
-        "code": entry.code,
-        "amount": entry.amount,
-        "currency": entry.currency,
-        "reference": entry.reference,
-        "pos_id": entry.pos_id,
-        "operator_id": entry.operator_id,
-        "created_at": iso8601(entry.created_ms),
-        "updated_at": iso8601(entry.updated_ms),
-        "attempts": entry.attempts,
-        "next_attempt_at": entry.next_attempt_ms.map(iso8601),
-        "may_land_until": entry.lands_until_ms.map(iso8601),
-        "last_error": entry.last_error,
-        "note": entry.note,
-        "reverses": entry.reverses,
-        "reversed_by": entry.reversed_by,
-        "result": entry.result,
-    })
+pub fn view(entry: &Entry) -> JournalEntry {
+    JournalEntry {
+        journal_id: entry.id.clone(),
+        provider: entry.provider.clone(),
+        operation: entry.operation,
+        state: entry.state,
+        code: entry.code.clone(),
+        amount: entry.amount.clone(),
+        currency: entry.currency.clone(),
+        reference: entry.reference.clone(),
+        pos_id: entry.pos_id.clone(),
+        operator_id: entry.operator_id.clone(),
+        created_at: iso8601(entry.created_ms),
+        updated_at: iso8601(entry.updated_ms),
+        attempts: entry.attempts,
+        next_attempt_at: entry.next_attempt_ms.map(iso8601),
+        may_land_until: entry.lands_until_ms.map(iso8601),
+        last_error: entry.last_error.clone(),
+        note: entry.note.clone(),
+        reverses: entry.reverses.clone(),
+        reversed_by: entry.reversed_by.clone(),
+        result: entry.result.clone(),
+    }
 }
 
 fn new_entry(call: &Call, op: Operation, code: &str, amount: Option<Decimal>, currency: Option<String>) -> Entry {
@@ -743,6 +743,7 @@ fn in_doubt_error(call: &Call, entry: &Entry, why: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
@@ -759,7 +760,7 @@ mod tests {
     }
 
     fn response(status: u16) -> HttpResponse {
-        HttpResponse { status, content_type: None, body: Vec::new(), elapsed: Duration::ZERO }
+        HttpResponse { status, body: Vec::new(), elapsed: Duration::ZERO }
     }
 
     fn kind(a: Attempt<()>) -> &'static str {

@@ -11,7 +11,7 @@ from typing import Iterator, List
 #: The C ABI this binding was written for (``VL_ABI_VERSION`` in voucherlink.h).
 ABI_VERSION = 1
 
-#: Every ``vl_<operation>`` function, in API.md order.
+#: Every ``vl_<operation>`` function, in docs/api.md order.
 OPERATIONS = (
     "capabilities",
     "balance",

@@ -105,9 +105,6 @@ pub struct Redeemed {
 /// A cancel answer.
 #[derive(Deserialize)]
 pub struct Cancelled {
-    /// The code as it was sent.
-    #[serde(default)]
-    pub code: Option<String>,
     /// The balance after.
     pub balance_in_cents: i64,
 }
