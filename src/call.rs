@@ -11,6 +11,7 @@ use crate::http::{Failure, Http, HttpRequest, HttpResponse};
 use crate::i18n::{Lang, Voice};
 use crate::journal::Journal;
 use crate::log::{self, Level, Redactor};
+use crate::model::Raw;
 use crate::operation::Operation;
 
 /// Reads are tried at most this many times (on connection failures and 5xx answers).
@@ -235,5 +236,19 @@ impl<'a> Call<'a> {
     pub fn redact_json(&self, mut value: Value) -> Value {
         self.redactor.redact_json(&mut value);
         value
+    }
+
+    /// Removes this client's secrets from a provider answer kept as text. The text is used as it
+    /// is when no secret occurs in it and it has no escapes (through which a secret could hide);
+    /// otherwise its strings are redacted one by one.
+    pub fn redact_raw(&self, raw: Raw) -> Raw {
+        let text = raw.get();
+        if !text.contains('\\') && !self.redactor.occurs_in(text) {
+            return raw;
+        }
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => Raw::from_value(&self.redact_json(value)),
+            Err(_) => Raw::NULL,
+        }
     }
 }

@@ -158,12 +158,12 @@ impl Client {
                     transaction::retry_one_due(&call, provider);
                 }
                 let result = providers::dispatch(provider, op, &call, &mut req);
-                let ms = started.elapsed().as_millis();
+                let ms = || started.elapsed().as_millis();
                 match &result {
-                    Ok(_) => call.log(Level::Info, || format!("done in {ms} ms")),
+                    Ok(_) => call.log(Level::Info, || format!("done in {} ms", ms())),
                     Err(e) => call
                         .log(if e.status() == VlStatus::VL_IN_DOUBT { Level::Error } else { Level::Warn }, || {
-                            format!("{} after {ms} ms: {}", e.status().name(), e.message)
+                            format!("{} after {} ms: {}", e.status().name(), ms(), e.message)
                         }),
                 }
                 result

@@ -18,6 +18,9 @@ pub struct CodeRules {
 /// rules applied. Refused with `VL_INVALID_ARGUMENT` (naming `field`): empty, longer than
 /// 128 characters, or containing anything but printable ASCII.
 pub fn normalize(raw: &str, rules: CodeRules, field: &str) -> Result<String> {
+    if is_normal(raw, rules) {
+        return Ok(raw.to_string());
+    }
     let trimmed = raw.trim();
     let mut code = String::with_capacity(trimmed.len());
     for c in trimmed.chars() {
@@ -46,6 +49,17 @@ pub fn normalize(raw: &str, rules: CodeRules, field: &str) -> Result<String> {
         )));
     }
     Ok(code)
+}
+
+/// Whether a code is already as [`normalize`] makes it (a scanned code usually is).
+pub fn is_normal(code: &str, rules: CodeRules) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_CODE_LEN
+        && code.bytes().all(|b| {
+            b.is_ascii_graphic()
+                && !(rules.strip_separators && b == b'-')
+                && !(rules.upper_case && b.is_ascii_lowercase())
+        })
 }
 
 /// Masks a code for log lines: only the last characters stay readable (`********KJR3`).

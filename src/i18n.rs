@@ -13,11 +13,10 @@
 //! writes euros (`1.234,50 €`, `€ 1.234,50`, `€1,234.50`); other currencies with their code in
 //! front and the language's separators.
 
-use std::borrow::Cow;
-
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::money::Digits;
 use crate::operation::Operation;
 
 /// A language the library writes in.
@@ -579,26 +578,23 @@ impl Text {
     }
 }
 
-/// Puts values into a template in one pass; a `{name}` without a value stays as it is.
-fn fill<'v>(template: &str, value: impl Fn(&str) -> Option<Cow<'v, str>>) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
+/// Writes a template to `out` with its values put in, in one pass: `put(name, out)` writes the
+/// value of `{name}` and says whether it knew it; an unknown `{name}` stays as it is.
+fn fill_into(out: &mut String, template: &str, mut put: impl FnMut(&str, &mut String) -> bool) {
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    // Byte searches: the templates are short, memchr's set-up would cost more than it saves.
+    while let Some(open) = rest.bytes().position(|b| b == b'{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}').and_then(|close| value(&after[..close]).map(|v| (close, v))) {
-            Some((close, v)) => {
-                out.push_str(&v);
-                rest = &after[close + 1..];
-            }
-            None => {
+        match after.bytes().position(|b| b == b'}') {
+            Some(close) if put(&after[..close], out) => rest = &after[close + 1..],
+            _ => {
                 out.push('{');
                 rest = after;
             }
         }
     }
     out.push_str(rest);
-    out
 }
 
 /// A value put into a text, written for people when the language is known.
@@ -659,41 +655,59 @@ impl Voice<'static> {
 impl Voice<'_> {
     /// A text with its values, in this voice.
     pub fn say(&self, said: &Said) -> String {
-        fill(said.text.all()[self.lang.column()], |name| {
-            if name == "provider" {
-                return Some(Cow::Borrowed(self.provider));
-            }
-            let (_, arg) = said.args.iter().find(|(n, _)| *n == name)?;
-            Some(match arg {
-                Arg::Plain(text) => Cow::Owned(text.clone()),
-                Arg::Amount(a, currency) => Cow::Owned(self.amount(*a, currency.as_deref())),
-                Arg::Date(utc) => Cow::Owned(self.date(utc)),
+        self.line(said.text, |name, out| {
+            let Some((_, arg)) = said.args.iter().find(|(n, _)| *n == name) else { return false };
+            match arg {
+                Arg::Plain(text) => out.push_str(text),
+                Arg::Amount(a, currency) => push_amount(out, self.lang, *a, currency.as_deref()),
+                Arg::Date(utc) => out.push_str(&self.date(utc)),
                 Arg::Op(op) => match op_text(*op) {
-                    Some(text) => Cow::Borrowed(text.all()[self.lang.column()]),
-                    None => Cow::Borrowed(op.name()),
+                    Some(text) => out.push_str(text.all()[self.lang.column()]),
+                    None => out.push_str(op.name()),
                 },
-            })
+            }
+            true
         })
+    }
+
+    /// A text in this voice, its values written by `put(name, out)` (see [`fill_into`]);
+    /// `{provider}` is the provider's name.
+    pub fn line(&self, text: Text, put: impl FnMut(&str, &mut String) -> bool) -> String {
+        let mut out = String::with_capacity(text.all()[self.lang.column()].len() + 24);
+        self.write(&mut out, text, put);
+        out
+    }
+
+    /// [`Voice::line`], written at the end of `out`.
+    pub fn write(&self, out: &mut String, text: Text, mut put: impl FnMut(&str, &mut String) -> bool) {
+        fill_into(out, text.all()[self.lang.column()], |name, out| {
+            if name == "provider" {
+                out.push_str(self.provider);
+                return true;
+            }
+            put(name, out)
+        });
     }
 
     /// A text with values already written for people (`("amount", "CHF 12.50")`).
     pub fn fill(&self, text: Text, values: &[(&str, &str)]) -> String {
-        fill(text.all()[self.lang.column()], |name| {
-            if name == "provider" {
-                return Some(Cow::Borrowed(self.provider));
+        self.line(text, |name, out| match values.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => {
+                out.push_str(v);
+                true
             }
-            values.iter().find(|(n, _)| *n == name).map(|(_, v)| Cow::Owned(v.to_string()))
+            None => false,
         })
     }
 
     /// A text without values besides `{provider}`.
     pub fn text(&self, text: Text) -> String {
-        self.fill(text, &[])
+        self.line(text, |_, _| false)
     }
 
-    /// An amount as this voice writes it ([`amount`]).
-    pub fn amount(&self, value: Decimal, currency: Option<&str>) -> String {
-        amount(self.lang, value, currency)
+    /// Writes an amount as this voice writes it ([`push_amount`]).
+    pub fn push_amount(&self, out: &mut String, value: Decimal, currency: Option<&str>) {
+        push_amount(out, self.lang, value, currency)
     }
 
     /// A UTC date as this voice writes it ([`date`]).
@@ -716,33 +730,54 @@ fn op_text(op: Operation) -> Option<Text> {
     })
 }
 
-/// An amount for people, in a language: the currency as that language writes it, the separators
-/// of the language, never a digit changed.
-pub fn amount(lang: Lang, amount: Decimal, currency: Option<&str>) -> String {
-    let text = amount.abs().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let sign = if amount.is_sign_negative() && !amount.is_zero() { "-" } else { "" };
+/// Writes an amount for people, in a language: the currency as that language writes it, the
+/// separators of the language, never a digit changed. Without allocating: the digits come
+/// straight from the decimal's mantissa and scale.
+pub fn push_amount(out: &mut String, lang: Lang, amount: Decimal, currency: Option<&str>) {
     let (group, point) = match (currency, lang) {
         (Some("CHF"), _) => ('\'', '.'),
         (_, Lang::En) => (',', '.'),
         (_, Lang::Fr) => ('\u{202f}', ','),
         _ => ('.', ','),
     };
-    let mut digits = String::with_capacity(int.len() + int.len() / 3);
-    for (i, d) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            digits.push(group);
+    let suffix = match (currency, lang) {
+        (None, _) => None,
+        (Some("CHF"), _) => {
+            out.push_str("CHF ");
+            None
         }
-        digits.push(d);
+        (Some("EUR"), Lang::En) => {
+            out.push('€');
+            None
+        }
+        (Some("EUR"), Lang::Nl) => {
+            out.push_str("€ ");
+            None
+        }
+        (Some("EUR"), _) => Some(" €"),
+        (Some(code), _) => {
+            out.push_str(code);
+            out.push(' ');
+            None
+        }
+    };
+    let digits = Digits::of(amount);
+    if digits.negative() {
+        out.push('-');
     }
-    let number = if frac.is_empty() { format!("{sign}{digits}") } else { format!("{sign}{digits}{point}{frac}") };
-    match (currency, lang) {
-        (None, _) => number,
-        (Some("CHF"), _) => format!("CHF {number}"),
-        (Some("EUR"), Lang::En) => format!("€{number}"),
-        (Some("EUR"), Lang::Nl) => format!("€ {number}"),
-        (Some("EUR"), _) => format!("{number} €"),
-        (Some(code), _) => format!("{code} {number}"),
+    let int_digits = digits.integer().len();
+    for (i, d) in digits.integer().enumerate() {
+        if i > 0 && (int_digits - i).is_multiple_of(3) {
+            out.push(group);
+        }
+        out.push(d);
+    }
+    if digits.fraction().len() > 0 {
+        out.push(point);
+        out.extend(digits.fraction());
+    }
+    if let Some(s) = suffix {
+        out.push_str(s);
     }
 }
 
@@ -815,6 +850,12 @@ pub fn date(lang: Lang, utc: &str, zone: Option<&Zone>) -> String {
 mod tests {
     use super::*;
 
+    fn amount(lang: Lang, value: Decimal, currency: Option<&str>) -> String {
+        let mut out = String::new();
+        push_amount(&mut out, lang, value, currency);
+        out
+    }
+
     fn placeholders(text: &str) -> Vec<&str> {
         let mut names: Vec<&str> =
             text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
@@ -884,6 +925,13 @@ mod tests {
         assert_eq!(amount(Lang::En, d("1234567.05"), Some("EUR")), "€1,234,567.05");
         assert_eq!(amount(Lang::It, d("0.10"), Some("GBP")), "GBP 0,10");
         assert_eq!(amount(Lang::En, d("7.125"), None), "7.125", "never rounded");
+        assert_eq!(amount(Lang::De, d("-0.05"), Some("CHF")), "CHF -0.05");
+        assert_eq!(amount(Lang::En, d("0"), None), "0");
+        assert_eq!(amount(Lang::En, d("1000000.00"), Some("USD")), "USD 1,000,000.00");
+        assert_eq!(
+            amount(Lang::En, d("79228162514264337593543950335"), None),
+            "79,228,162,514,264,337,593,543,950,335"
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+pub use crate::json::Raw;
 use crate::operation::Operation;
 
 /// Settled entries are kept this long (for support questions and the end-of-day view), then
@@ -116,11 +117,11 @@ pub struct Entry {
     pub updated_ms: u64,
     /// What the provider showed before the first attempt (e.g. the balance): what a lost answer
     /// is checked against. The provider's own serde type.
-    pub evidence: Value,
+    pub evidence: Raw,
     /// What the provider needs to send it again or undo it (never a secret).
-    pub data: Value,
+    pub data: Raw,
     /// The provider's ids once known (e.g. e-guma's `redeem_token`).
-    pub result: Value,
+    pub result: Raw,
     /// For a reversal: the entry it reverses.
     pub reverses: Option<String>,
     /// For a reversed (or being reversed) entry: its reversal.
@@ -166,9 +167,9 @@ impl Entry {
             operator_id: None,
             created_ms: now,
             updated_ms: now,
-            evidence: Value::Null,
-            data: Value::Null,
-            result: Value::Null,
+            evidence: Raw::NULL,
+            data: Raw::NULL,
+            result: Raw::NULL,
             reverses: None,
             reversed_by: None,
             attempts: 0,
@@ -181,14 +182,43 @@ impl Entry {
     }
 
     /// Reads a provider's typed evidence, data or result back from the entry.
-    pub fn read<T: serde::de::DeserializeOwned>(value: &Value) -> Option<T> {
-        T::deserialize(value).ok()
+    pub fn read<T: serde::de::DeserializeOwned>(value: &Raw) -> Option<T> {
+        value.read()
     }
 }
 
 /// The journal form of a provider's typed evidence, data or result (its own serde type).
-pub fn typed<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+pub fn typed<T: Serialize>(value: &T) -> Raw {
+    Raw::of(value)
+}
+
+/// The journal's maps: keyed by our own ids and by voucher codes, hashed with FNV-1a (SipHash's
+/// flooding resistance buys nothing against a till's own entries, and costs per lookup).
+type Map<K, V> = HashMap<K, V, Fnv>;
+
+/// FNV-1a, 64 bits.
+#[derive(Clone, Copy, Default)]
+struct Fnv;
+
+/// The state of an [`Fnv`] hash.
+struct FnvHasher(u64);
+
+impl BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// The process-wide registry of open journal files: one instance per file.
@@ -209,13 +239,13 @@ enum Store {
 #[derive(Default)]
 struct AccountIndex {
     /// Open entries by voucher code.
-    by_voucher: HashMap<String, Vec<String>>,
+    by_voucher: Map<String, Vec<String>>,
     /// How many entries are open.
     open: usize,
     /// Queued undos by due time.
     due: BTreeSet<(u64, String)>,
     /// Settled entries whose outcome the POS has not been told.
-    unreported: HashSet<String>,
+    unreported: std::collections::HashSet<String, Fnv>,
 }
 
 /// The index of every account of a journal (a till's journal usually holds one: a short list
@@ -281,7 +311,7 @@ impl Index {
 
 struct Inner {
     store: Store,
-    entries: HashMap<String, Entry>,
+    entries: Map<String, Entry>,
     index: Index,
     appended: usize,
 }
@@ -298,7 +328,7 @@ impl Journal {
     /// A journal that lives only as long as the process. It holds open entries, and settled ones
     /// until their outcome is reported (nobody could read others: there is no file for support).
     pub fn memory() -> Arc<Journal> {
-        Arc::new(Journal { _lock: None, inner: Mutex::new(Inner::new(Store::Memory, HashMap::new())) })
+        Arc::new(Journal { _lock: None, inner: Mutex::new(Inner::new(Store::Memory, Map::default())) })
     }
 
     /// Opens (or creates) the journal at `path`, shared by every client of this process that names
@@ -328,7 +358,7 @@ impl Journal {
         }
         let entries = match File::open(path) {
             Ok(f) => read_entries(f, path)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::default(),
             Err(e) => return Err(Error::config(format!("the journal {shown} cannot be read: {e}"))),
         };
         let store = Store::File { path: path.to_path_buf(), file: None, len: 0 };
@@ -419,7 +449,7 @@ impl Journal {
 }
 
 impl Inner {
-    fn new(store: Store, entries: HashMap<String, Entry>) -> Inner {
+    fn new(store: Store, entries: Map<String, Entry>) -> Inner {
         let mut index = Index::default();
         for e in entries.values() {
             index.update(None, Some(e));
@@ -543,8 +573,8 @@ fn write_error(path: &Path, e: &std::io::Error) -> Error {
 
 /// Reads a journal file: the last snapshot of each id wins. A torn last line (no newline: a kill
 /// mid-write) is dropped; any other line that does not read back refuses the open.
-fn read_entries(file: File, path: &Path) -> Result<HashMap<String, Entry>> {
-    let mut entries = HashMap::new();
+fn read_entries(file: File, path: &Path) -> Result<Map<String, Entry>> {
+    let mut entries = Map::default();
     let mut reader = BufReader::new(file);
     let mut line = Vec::new();
     let mut number = 0usize;
@@ -679,13 +709,42 @@ pub fn new_transaction_id() -> String {
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     hasher.write_u128(now.as_nanos());
-    hasher.write_u32(std::process::id());
-    format!("vl-{:011x}-{:016x}", now.as_millis(), hasher.finish())
+    static PROCESS: Lazy<u32> = Lazy::new(std::process::id);
+    hasher.write_u32(*PROCESS);
+    // Written by hand: format!'s machinery costs more than everything else here.
+    let mut id = String::with_capacity(31);
+    id.push_str("vl-");
+    push_hex(&mut id, now.as_millis() as u64, 11);
+    id.push('-');
+    push_hex(&mut id, hasher.finish(), 16);
+    id
+}
+
+/// Appends `value` in lower-case hex, zero-padded to at least `width` digits.
+fn push_hex(out: &mut String, value: u64, width: usize) {
+    let digits = (16 - value.leading_zeros() as usize / 4).max(1).max(width);
+    for i in (0..digits).rev() {
+        let nibble = if i < 16 { (value >> (i * 4)) & 0xf } else { 0 };
+        out.push(char::from(b"0123456789abcdef"[nibble as usize]));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transaction_ids_are_hex_of_fixed_shape() {
+        let mut out = String::new();
+        push_hex(&mut out, 0x1a2b, 11);
+        assert_eq!(out, "00000001a2b");
+        let mut out = String::new();
+        push_hex(&mut out, u64::MAX, 16);
+        assert_eq!(out, "ffffffffffffffff");
+        let id = new_transaction_id();
+        assert!(id.len() == 31 && id.starts_with("vl-") && id.as_bytes()[14] == b'-', "{id}");
+        assert_ne!(new_transaction_id(), new_transaction_id());
+    }
 
     fn entry(id: &str, state: State) -> Entry {
         Entry { state, ..Entry::new(id.into(), "eguma", "http://x", Operation::Redeem, "C") }

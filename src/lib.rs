@@ -18,6 +18,7 @@ pub mod ffi;
 mod http;
 mod i18n;
 mod journal;
+mod json;
 mod log;
 pub mod model;
 mod money;

@@ -106,15 +106,16 @@ impl Redactor {
         out
     }
 
+    /// Whether any secret occurs in `text`.
+    pub fn occurs_in(&self, text: &str) -> bool {
+        let secrets = self.secrets.read().unwrap_or_else(|p| p.into_inner());
+        secrets.iter().any(|s| text.contains(s.as_str()))
+    }
+
     /// Redacts every string inside a JSON value, in place.
     pub fn redact_json(&self, value: &mut serde_json::Value) {
         match value {
-            serde_json::Value::String(s) => {
-                let clean = self.redact(s);
-                if clean != *s {
-                    *s = clean;
-                }
-            }
+            serde_json::Value::String(s) if self.occurs_in(s) => *s = self.redact(s),
             serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.redact_json(v)),
             serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.redact_json(v)),
             _ => {}

@@ -5,8 +5,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::json::Raw;
+
 use crate::journal::State;
 use crate::operation::Operation;
+pub use crate::receipt::ReceiptLines;
 
 /// Where a voucher stands, the same words for every provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,10 +56,10 @@ pub struct Voucher {
     /// Whether it can pay now.
     pub redeemable: bool,
     /// What is left on it.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub balance: Option<Decimal>,
     /// Its value when sold.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub initial_amount: Option<Decimal>,
     /// ISO currency code.
     pub currency: Option<String>,
@@ -68,7 +71,7 @@ pub struct Voucher {
     pub restrictions: Vec<Restriction>,
     /// Ready-to-print lines: the check-balance slip (code, balance, total where known), or what an
     /// operation did (sold, taken back, locked).
-    pub receipt_lines: Vec<String>,
+    pub receipt_lines: ReceiptLines,
     /// The provider's id of the operation that produced this document (an activation: keep it
     /// for `vl_cancel_activation`); absent for lookups.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,7 +81,7 @@ pub struct Voucher {
     #[serde(skip_serializing_if = "Value::is_null")]
     pub details: Value,
     /// The provider's own response, secrets removed.
-    pub raw: Value,
+    pub raw: Raw,
 }
 
 /// Money taken from (or given back to) a voucher.
@@ -89,17 +92,17 @@ pub struct Redemption {
     /// The provider's canonical code.
     pub code: String,
     /// What was actually taken (or given back); null for a coupon without a money value.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub amount: Option<Decimal>,
     /// What is left on the voucher afterwards.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub balance: Option<Decimal>,
     /// ISO currency code.
     pub currency: Option<String>,
     /// The provider's id of this redemption: keep it, `vl_cancel_redemption` needs it.
     pub transaction_id: Option<String>,
     /// Ready-to-print receipt lines (code, amount, balance left).
-    pub receipt_lines: Vec<String>,
+    pub receipt_lines: ReceiptLines,
 }
 
 /// Whether a voucher can be sold (activated), and for how much.
@@ -112,7 +115,7 @@ pub struct ActivationStatus {
     /// Whether the cashier chooses the amount (then `amount` is null and `vl_activate` needs one).
     pub free_amount: bool,
     /// The fixed amount, when not a free amount.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub amount: Option<Decimal>,
     /// ISO currency code.
     pub currency: Option<String>,
@@ -128,7 +131,7 @@ pub struct DeactivationStatus {
     /// Whether it can be deactivated now.
     pub can_deactivate: bool,
     /// The value that would be taken back.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub amount: Option<Decimal>,
     /// ISO currency code.
     pub currency: Option<String>,
@@ -146,7 +149,7 @@ pub struct MemberVouchers {
     /// The vouchers it can use now.
     pub vouchers: Vec<Offer>,
     /// The provider's own response, secrets removed.
-    pub raw: Value,
+    pub raw: Raw,
 }
 
 /// A loyalty member.
@@ -171,7 +174,7 @@ pub struct Offer {
     #[serde(rename = "type")]
     pub kind: DiscountKind,
     /// The amount (major units) or the percentage.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "crate::money::serialize_text")]
     pub discount: Decimal,
     /// Where it comes from (`"loyalty"`, `"store"`), as the provider says it, in lower case.
     pub source: Option<String>,
@@ -201,16 +204,16 @@ pub struct Validation {
     /// The voucher.
     pub voucher: Offer,
     /// What it takes off this order.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "crate::money::serialize_text")]
     pub discount: Decimal,
     /// The order's total before.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "crate::money::serialize_text")]
     pub order_total: Decimal,
     /// The order's total after.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(serialize_with = "crate::money::serialize_text")]
     pub total_after_discount: Decimal,
     /// The provider's own response, secrets removed.
-    pub raw: Value,
+    pub raw: Raw,
 }
 
 /// An order the provider accepted (`vl_submit_order`).
@@ -257,10 +260,10 @@ pub struct HistoryLine {
     /// The status after.
     pub new_status: Option<VoucherStatus>,
     /// The change of the balance.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub mutation: Option<Decimal>,
     /// The balance after.
-    #[serde(with = "rust_decimal::serde::str_option")]
+    #[serde(serialize_with = "crate::money::serialize_text_option")]
     pub balance: Option<Decimal>,
     /// ISO currency code.
     pub currency: Option<String>,
@@ -319,7 +322,7 @@ pub struct JournalEntry {
     /// The entry that reverses this one.
     pub reversed_by: Option<String>,
     /// What the provider answered, as far as it is known.
-    pub result: Value,
+    pub result: Raw,
 }
 
 /// What `vl_pending` answers.

@@ -97,6 +97,88 @@ pub fn with_scale(amount: Decimal, decimals: u32) -> Decimal {
     scaled
 }
 
+/// The decimal digits of an amount, least significant first: what both the JSON text of an
+/// amount and its form for people are written from, without allocating.
+pub(crate) struct Digits {
+    reversed: [u8; 40],
+    count: usize,
+    scale: usize,
+    negative: bool,
+}
+
+impl Digits {
+    /// The digits of `amount` (at least one before the point).
+    pub(crate) fn of(amount: Decimal) -> Digits {
+        let scale = amount.scale() as usize;
+        let mut reversed = [0u8; 40];
+        let mut count = 0;
+        let mantissa = amount.mantissa().unsigned_abs();
+        // u64 arithmetic for every amount money sees; u128 for the rest.
+        if let Ok(mut m) = u64::try_from(mantissa) {
+            while m > 0 || count <= scale {
+                reversed[count] = b'0' + (m % 10) as u8;
+                m /= 10;
+                count += 1;
+            }
+        } else {
+            let mut m = mantissa;
+            while m > 0 || count <= scale {
+                reversed[count] = b'0' + (m % 10) as u8;
+                m /= 10;
+                count += 1;
+            }
+        }
+        Digits { reversed, count, scale, negative: amount.is_sign_negative() && !amount.is_zero() }
+    }
+
+    /// Whether the amount is below zero.
+    pub(crate) fn negative(&self) -> bool {
+        self.negative
+    }
+
+    /// The digits before the point, most significant first.
+    pub(crate) fn integer(&self) -> impl ExactSizeIterator<Item = char> + '_ {
+        self.reversed[self.scale..self.count].iter().rev().map(|d| char::from(*d))
+    }
+
+    /// The digits after the point, most significant first (none for a whole amount).
+    pub(crate) fn fraction(&self) -> impl ExactSizeIterator<Item = char> + '_ {
+        self.reversed[..self.scale].iter().rev().map(|d| char::from(*d))
+    }
+}
+
+/// Serializes an amount as its exact decimal text (`"12.50"`), as the result documents carry it.
+pub(crate) fn serialize_text<S: serde::Serializer>(amount: &Decimal, ser: S) -> std::result::Result<S::Ok, S::Error> {
+    let digits = Digits::of(*amount);
+    let mut text = [0u8; 44];
+    let mut len = 0;
+    let mut push = |c: char| {
+        text[len] = c as u8;
+        len += 1;
+    };
+    if digits.negative() {
+        push('-');
+    }
+    digits.integer().for_each(&mut push);
+    if digits.fraction().len() > 0 {
+        push('.');
+        digits.fraction().for_each(&mut push);
+    }
+    // Only ASCII digits, '-' and '.' were written.
+    ser.serialize_str(std::str::from_utf8(&text[..len]).unwrap_or_default())
+}
+
+/// [`serialize_text`] for an optional amount (`null` when absent).
+pub(crate) fn serialize_text_option<S: serde::Serializer>(
+    amount: &Option<Decimal>,
+    ser: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match amount {
+        Some(a) => serialize_text(a, ser),
+        None => ser.serialize_none(),
+    }
+}
+
 /// Converts an amount to integer minor units (cents). Fails rather than rounds.
 pub fn to_minor_units(amount: Decimal, decimals: u32) -> Result<i64> {
     let factor = Decimal::from(10i64.pow(decimals));
@@ -173,6 +255,30 @@ mod tests {
 
     fn number(text: &str) -> Value {
         serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn amounts_are_written_as_their_exact_text() {
+        for text in [
+            "12.50",
+            "0.00",
+            "0",
+            "-3.10",
+            "1000000",
+            "0.001",
+            "79228162514264337593543950335",
+            "-7.9228162514264337593543950335",
+        ] {
+            let d: Decimal = text.parse().unwrap();
+            let json = serde_json::to_string(&Wrapper(d)).unwrap();
+            assert_eq!(json, format!("\"{text}\""), "the same text as Decimal's Display: {}", d);
+        }
+        struct Wrapper(Decimal);
+        impl serde::Serialize for Wrapper {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                serialize_text(&self.0, s)
+            }
+        }
     }
 
     #[test]

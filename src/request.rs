@@ -162,6 +162,9 @@ impl Fields {
     /// A required voucher code, normalized by the provider's rules; see [`code::normalize`].
     pub fn code(&mut self, name: &str, rules: CodeRules) -> Result<String> {
         let raw = self.text(name, code::MAX_CODE_LEN * 4).map_err(|e| self.error(e.message))?;
+        if code::is_normal(&raw, rules) {
+            return Ok(raw);
+        }
         code::normalize(&raw, rules, name).map_err(|e| self.error(e.message))
     }
 

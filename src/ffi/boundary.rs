@@ -67,7 +67,7 @@ const DOCUMENT_CAPACITY: usize = 960;
 
 /// Renders the result document of docs/api.md §4, the one time a call's result becomes JSON:
 /// `{"ok":true,"data":..}` or `{"ok":false,"error":..}`.
-fn render<T: Serialize>(result: &Result<T>) -> String {
+fn render<T: Serialize>(result: &Result<T>) -> Vec<u8> {
     #[derive(Serialize)]
     struct Document<'a, T> {
         ok: bool,
@@ -82,30 +82,32 @@ fn render<T: Serialize>(result: &Result<T>) -> String {
     };
     let mut text = Vec::with_capacity(DOCUMENT_CAPACITY);
     match serde_json::to_writer(&mut text, &doc) {
-        // serde_json writes only UTF-8.
-        Ok(()) => String::from_utf8(text).unwrap_or_else(|_| unrenderable("not UTF-8")),
+        Ok(()) => text,
         Err(e) => unrenderable(&e.to_string()),
     }
 }
 
 /// The document when a result cannot be rendered: `VL_INTERNAL`, written without serde.
-fn unrenderable(why: &str) -> String {
+fn unrenderable(why: &str) -> Vec<u8> {
     let why: String = why.chars().filter(|c| !matches!(c, '"' | '\\') && !c.is_control()).collect();
     format!(
         r#"{{"ok":false,"error":{{"code":10,"status":"internal","message":"cannot render the result: {why}","provider":null,"http_status":null,"provider_code":null,"provider_message":null,"journal_id":null}}}}"#
     )
+    .into_bytes()
 }
 
-/// Hands a string to the caller through `out` (freed with `vl_string_free`). NUL bytes cannot
-/// occur in JSON text (they are escaped), but are replaced rather than trusted.
-pub(super) fn write_string(out: *mut *mut c_char, text: String) {
+/// Hands a JSON document to the caller through `out` (freed with `vl_string_free`). JSON text
+/// holds no NUL byte: serde_json escapes control characters, and the provider answers copied
+/// into documents are JSON serde_json has read (which refuses raw control characters).
+pub(super) fn write_string(out: *mut *mut c_char, json: Vec<u8>) {
     if out.is_null() {
         return;
     }
-    let c_string = CString::new(text).unwrap_or_else(|e| {
-        let cleaned: Vec<u8> = e.into_vec().into_iter().filter(|b| *b != 0).collect();
-        CString::new(cleaned).unwrap_or_default()
-    });
+    let mut bytes = json;
+    debug_assert!(!bytes.contains(&0), "JSON text with a NUL byte");
+    bytes.push(0);
+    // SAFETY: JSON text has no NUL byte (see above); the one pushed ends it.
+    let c_string = unsafe { CString::from_vec_with_nul_unchecked(bytes) };
     // SAFETY: `out` is not NULL and the caller promises it points to writable storage for a pointer.
     unsafe { *out = c_string.into_raw() };
 }
@@ -162,14 +164,14 @@ mod tests {
 
     #[test]
     fn result_documents_have_ok_first() {
-        assert_eq!(render(&Ok(serde_json::json!({"a": 1}))), r#"{"ok":true,"data":{"a":1}}"#);
-        let doc = render::<()>(&Err(Error::invalid("`code` is missing")));
+        assert_eq!(render(&Ok(serde_json::json!({"a": 1}))), br#"{"ok":true,"data":{"a":1}}"#);
+        let doc = String::from_utf8(render::<()>(&Err(Error::invalid("`code` is missing")))).unwrap();
         assert!(doc.starts_with(r#"{"ok":false,"error":{"code":1,"status":"invalid_argument""#), "{doc}");
     }
 
     #[test]
     fn an_unrenderable_result_is_still_a_valid_document() {
-        let doc: serde_json::Value = serde_json::from_str(&unrenderable("key \"x\" \\ bad\n")).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&unrenderable("key \"x\" \\ bad\n")).unwrap();
         assert_eq!(doc["error"]["code"], 10);
         assert_eq!(doc["error"]["message"], "cannot render the result: key x  bad");
     }

@@ -77,7 +77,7 @@ impl Authorized {
     pub fn attempt<T>(
         self,
         provider: &'static str,
-        read: impl FnOnce(&HttpResponse) -> Answer<(T, serde_json::Value)>,
+        read: impl FnOnce(&HttpResponse) -> Answer<(T, crate::json::Raw)>,
     ) -> Attempt<T> {
         match self {
             Authorized::Answer(r) => transaction::attempt(provider, Ok(r), read),

@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::http::HttpResponse;
 use crate::i18n::{Said, Text};
+use crate::model::Raw;
 use crate::status::VlStatus;
 use crate::transaction::Answer;
 
@@ -156,20 +157,36 @@ impl From<ProviderError> for Error {
     }
 }
 
-/// A provider's answer read into its serde type `T`, with the answer's JSON for `raw`.
+/// A provider's answer read into its serde type `T`, with the answer's JSON text for `raw`.
 pub struct Parsed<T> {
     /// The fields the library reads.
     pub parsed: T,
     /// The whole answer (secrets are removed before it goes into a document).
-    pub raw: Value,
+    pub raw: Raw,
 }
 
 /// Reads a successful answer's JSON body into `T`, by the tolerant reader's rule: a body that is
-/// not JSON, or lacks a field money depends on, is unusable.
+/// not JSON, or lacks a field money depends on, is unusable. One pass into `T`; the text is kept
+/// as it is for `raw`.
 pub fn read_json<T: DeserializeOwned>(provider: &str, response: &HttpResponse) -> Result<Parsed<T>, ProviderError> {
-    let raw = json_of(provider, response)?;
-    let parsed = T::deserialize(&raw).map_err(|e| ProviderError::unusable(provider, response.status, e))?;
-    Ok(Parsed { parsed, raw })
+    let text = response
+        .text()
+        .ok_or_else(|| ProviderError::unusable(provider, response.status, "the body is not UTF-8 text"))?;
+    let parsed = serde_json::from_str::<T>(text).map_err(|e| {
+        // Not the shape expected: say whether it is JSON at all (a type error can come first).
+        let syntax = match e.classify() {
+            serde_json::error::Category::Data => serde_json::from_str::<serde::de::IgnoredAny>(text).err(),
+            _ => None,
+        };
+        match (e.classify(), syntax) {
+            (serde_json::error::Category::Data, None) => ProviderError::unusable(provider, response.status, e),
+            (_, syntax) => {
+                let why = syntax.unwrap_or(e);
+                ProviderError::unusable(provider, response.status, format_args!("the body is not JSON ({why})"))
+            }
+        }
+    })?;
+    Ok(Parsed { parsed, raw: Raw::from_text_read(text) })
 }
 
 /// An answer's body as JSON, or why it is unusable.

@@ -31,7 +31,7 @@ use crate::config::InDoubtPolicy;
 use crate::error::{Error, Result};
 use crate::http::{Failure, HttpResponse};
 use crate::i18n::{Arg, Said, Text};
-use crate::journal::{Entry, State, iso8601, new_transaction_id, now_ms};
+use crate::journal::{Entry, Raw, State, iso8601, new_transaction_id, now_ms};
 use crate::log::Level;
 use crate::model::{JournalEntry, Pending, Recovered};
 use crate::operation::Operation;
@@ -67,7 +67,7 @@ pub trait Settlement: Send + Sync {
 
     /// The evidence an undo made by the library (a reversal) is checked against, read just before
     /// its first attempt. Default: none needed.
-    fn undo_evidence(&self, _call: &Call, entry: &Entry) -> Result<Value> {
+    fn undo_evidence(&self, _call: &Call, entry: &Entry) -> Result<Raw> {
         Ok(entry.evidence.clone())
     }
 }
@@ -76,7 +76,7 @@ pub trait Settlement: Send + Sync {
 #[derive(Debug)]
 pub enum Check {
     /// The effect is there; what the provider shows now (merged into the entry's `result`).
-    Applied(Value),
+    Applied(Raw),
     /// The effect is not there (yet).
     Absent,
     /// The provider's state does not tell (why, for people).
@@ -87,7 +87,7 @@ impl std::fmt::Display for Check {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Check::Applied(seen) if seen.is_null() => f.write_str("it went through"),
-            Check::Applied(seen) => write!(f, "it went through ({seen})"),
+            Check::Applied(seen) => write!(f, "it went through ({})", seen.get()),
             Check::Absent => f.write_str("no effect seen"),
             Check::Unknown(why) => write!(f, "unknown: {why}"),
         }
@@ -99,7 +99,7 @@ pub struct Undo {
     /// The undoing operation (e.g. `Deactivate` for an activation).
     pub operation: Operation,
     /// Its data, as [`Settlement::send_undo`] reads it.
-    pub data: Value,
+    pub data: Raw,
 }
 
 /// What one attempt at a money-moving request came to.
@@ -109,7 +109,7 @@ pub enum Attempt<T> {
         /// The operation's document.
         doc: T,
         /// The provider's ids, journaled as the entry's `result`.
-        ids: Value,
+        ids: Raw,
     },
     /// It definitely did not go through.
     Refused(Error),
@@ -125,7 +125,7 @@ pub enum Attempt<T> {
 
 impl<T> Attempt<T> {
     /// Turns what an applied attempt answered into the operation's document and journal ids.
-    pub fn map<U>(self, f: impl FnOnce(T) -> (U, Value)) -> Attempt<U> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> (U, Raw)) -> Attempt<U> {
         match self {
             Attempt::Applied { doc, .. } => {
                 let (doc, ids) = f(doc);
@@ -180,7 +180,7 @@ impl<T> Answer<T> {
 pub fn attempt<T>(
     provider: &'static str,
     sent: std::result::Result<HttpResponse, Failure>,
-    read: impl FnOnce(&HttpResponse) -> Answer<(T, Value)>,
+    read: impl FnOnce(&HttpResponse) -> Answer<(T, Raw)>,
 ) -> Attempt<T> {
     let response = match sent {
         Ok(r) => r,
@@ -210,9 +210,9 @@ pub struct Plan<C> {
     pub currency: Option<String>,
     /// What the provider shows before (the provider's serde type): what a lost answer is checked
     /// against.
-    pub evidence: Value,
+    pub evidence: Raw,
     /// What is needed to send it again or undo it (never a secret).
-    pub data: Value,
+    pub data: Raw,
     /// What the provider needs to send it and to build its result (not journaled).
     pub context: C,
 }
@@ -364,7 +364,7 @@ fn resolve(call: &Call, settlement: &dyn Settlement, entry: &mut Entry, within_c
 }
 
 /// Settles an entry that went through, reversing it when the policy says so.
-fn applied(call: &Call, settlement: &dyn Settlement, entry: &mut Entry, seen: Value) {
+fn applied(call: &Call, settlement: &dyn Settlement, entry: &mut Entry, seen: Raw) {
     entry.result = merge(std::mem::take(&mut entry.result), seen);
     entry.lands_until_ms = None;
     let reverse = call.settings.in_doubt_policy == InDoubtPolicy::Reverse
@@ -715,15 +715,17 @@ fn backoff(attempts: u32) -> Duration {
     RETRY_BASE.saturating_mul(1 << attempts.min(12)).min(RETRY_MAX)
 }
 
-fn merge(base: Value, more: Value) -> Value {
-    match (base, more) {
-        (Value::Object(mut a), Value::Object(b)) => {
-            a.extend(b);
-            Value::Object(a)
-        }
-        (Value::Null, more) => more,
-        (base, Value::Null) => base,
-        (_, more) => more,
+fn merge(base: Raw, more: Raw) -> Raw {
+    match (base.is_null(), more.is_null()) {
+        (_, true) => base,
+        (true, false) => more,
+        (false, false) => match (base.to_value(), more.to_value()) {
+            (Value::Object(mut a), Value::Object(b)) => {
+                a.extend(b);
+                Raw::from_value(&Value::Object(a))
+            }
+            _ => more,
+        },
     }
 }
 
@@ -755,8 +757,10 @@ mod tests {
 
     #[test]
     fn merge_keeps_both_sides() {
-        assert_eq!(merge(json!({"a": 1}), json!({"b": 2})), json!({"a": 1, "b": 2}));
-        assert_eq!(merge(Value::Null, json!({"b": 2})), json!({"b": 2}));
+        let raw = |v: Value| Raw::from_value(&v);
+        assert_eq!(merge(raw(json!({"a": 1})), raw(json!({"b": 2}))), raw(json!({"a": 1, "b": 2})));
+        assert_eq!(merge(Raw::NULL, raw(json!({"b": 2}))), raw(json!({"b": 2})));
+        assert_eq!(merge(raw(json!({"a": 1})), Raw::NULL), raw(json!({"a": 1})));
     }
 
     fn response(status: u16) -> HttpResponse {
@@ -774,15 +778,15 @@ mod tests {
 
     #[test]
     fn the_rule_decides_applied_refused_or_uncertain_once() {
-        let lost = |f: Failure| kind(attempt("p", Err(f), |_| Answer::Done(((), Value::Null))));
+        let lost = |f: Failure| kind(attempt("p", Err(f), |_| Answer::Done(((), Raw::NULL))));
         assert_eq!(lost(Failure::NotSent("x".into())), "refused");
         assert_eq!(lost(Failure::TimedOut("x".into())), "uncertain, may land later");
         assert_eq!(lost(Failure::AnswerLost("x".into())), "uncertain, may land later");
         assert_eq!(lost(Failure::BadAnswer("x".into())), "uncertain");
-        let answered = |status: u16, answer: fn(u16) -> Answer<((), Value)>| {
+        let answered = |status: u16, answer: fn(u16) -> Answer<((), Raw)>| {
             kind(attempt("p", Ok(response(status)), |r| answer(r.status)))
         };
-        assert_eq!(answered(200, |_| Answer::Done(((), Value::Null))), "applied");
+        assert_eq!(answered(200, |_| Answer::Done(((), Raw::NULL))), "applied");
         assert_eq!(answered(400, |s| Answer::from_error(s, Error::rejected("no"))), "refused");
         assert_eq!(answered(500, |s| Answer::from_error(s, Error::provider_failure("x"))), "uncertain");
         assert_eq!(answered(200, |s| Answer::from_error(s, Error::provider_failure("x"))), "uncertain");

@@ -22,11 +22,11 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::i18n::{Arg, Said, Text, Voice};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
-use crate::model::{Redemption, Voucher, VoucherStatus};
+use crate::model::{Raw, Redemption, Voucher, VoucherStatus};
 use crate::money;
 use crate::providers::wire::ProviderError;
 use crate::providers::{Call, Provider, ProviderInfo};
-use crate::receipt::Receipt;
+use crate::receipt::{Receipt, ReceiptLines};
 use crate::request::Fields;
 use crate::transaction::{self, Answer, Check, Plan, Settlement};
 
@@ -117,7 +117,7 @@ impl Session {
                 "campaign": self.campaign, "claimed_at": self.claimed_at,
                 "validated_at": self.validated_at, "locked": self.locked,
             }),
-            raw: self.raw.clone(),
+            raw: Raw::from_value(&self.raw),
         }
     }
 }
@@ -138,7 +138,7 @@ fn coupon_receipt(
     value: Option<Decimal>,
     validated: bool,
     validated_at: Option<&str>,
-) -> Vec<String> {
+) -> ReceiptLines {
     let receipt = Receipt::new(call, Text::Coupon, id).amount_if(Text::CouponValue, value, None);
     match (validated, validated_at) {
         (true, Some(at)) => receipt.date(Text::UsedAt, at),
@@ -294,7 +294,7 @@ impl Provider for Coupontools {
                     code: before.id.clone(),
                     amount: before.value,
                     currency: None,
-                    evidence: Value::Null,
+                    evidence: Raw::NULL,
                     data: typed(&Validation { money_spent: money_spent.map(|m| m.to_string()) }),
                     context: before,
                 })

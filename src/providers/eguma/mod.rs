@@ -22,7 +22,7 @@ use crate::http::{HttpRequest, push_encoded};
 use crate::i18n::{Said, Text};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
-use crate::model::{ActivationStatus, DeactivationStatus, Redemption, Voucher, VoucherStatus};
+use crate::model::{ActivationStatus, DeactivationStatus, Raw, Redemption, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
 use crate::providers::wire::{Parsed, ProviderError};
@@ -55,13 +55,16 @@ const DECIMALS: u32 = 2;
 fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
     let api_key = fields.text("api_key", 256).map_err(|e| Error::config(e.message))?;
     redactor.add(&api_key);
-    Ok(Box::new(Eguma { base_url: settings.base_url.clone(), api_key, currency: Mutex::new(None) }))
+    let mut key_query = String::from("?apikey=");
+    push_encoded(&mut key_query, &api_key);
+    Ok(Box::new(Eguma { base_url: settings.base_url.clone(), key_query, currency: Mutex::new(None) }))
 }
 
 /// The e-guma provider of one client (one outlet: one API key).
 pub struct Eguma {
     base_url: String,
-    api_key: String,
+    /// `?apikey=…`, encoded once.
+    key_query: String,
     /// The account's currency, once an answer named it (the 2014 answers name none).
     currency: Mutex<Option<String>>,
 }
@@ -69,7 +72,7 @@ pub struct Eguma {
 impl Eguma {
     fn url(&self, collection: Collection, code: &str, action: &str) -> (String, String) {
         // Built by hand, not with format!: this runs on every call.
-        let mut url = String::with_capacity(self.base_url.len() + code.len() + self.api_key.len() + 64);
+        let mut url = String::with_capacity(self.base_url.len() + code.len() + self.key_query.len() + 48);
         url.push_str(&self.base_url);
         let path_start = url.len();
         url.extend(["/v1/", collection.path(), "/"]);
@@ -81,8 +84,7 @@ impl Eguma {
         log_target.push_str(&url[path_start..code_start]);
         code::push_masked(&mut log_target, code);
         log_target.push_str(&url[code_end..]);
-        url.push_str("?apikey=");
-        push_encoded(&mut url, &self.api_key);
+        url.push_str(&self.key_query);
         (url, log_target)
     }
 
@@ -91,7 +93,7 @@ impl Eguma {
         HttpRequest::get(url, target)
     }
 
-    fn post(&self, collection: Collection, code: &str, action: &str, body: Option<Value>) -> HttpRequest {
+    fn post(&self, collection: Collection, code: &str, action: &str, body: Option<wire::Body>) -> HttpRequest {
         let (url, target) = self.url(collection, code, action);
         match body {
             Some(body) => HttpRequest::post_json(url, target, &body),
@@ -101,7 +103,10 @@ impl Eguma {
 
     fn remember_currency(&self, currency: Option<&str>) {
         if let Some(c) = currency.filter(|c| !c.is_empty()) {
-            *self.currency.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.to_string());
+            let mut known = self.currency.lock().unwrap_or_else(|p| p.into_inner());
+            if known.as_deref() != Some(c) {
+                *known = Some(c.to_string());
+            }
         }
     }
 
@@ -113,7 +118,7 @@ impl Eguma {
     fn read<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Result<Parsed<T>> {
         let response = call.read(&request).map_err(|f| f.error(ID))?;
         let mut answer = wire::read::<T>(&response)?;
-        answer.raw = call.redact_json(answer.raw);
+        answer.raw = call.redact_raw(answer.raw);
         Ok(answer)
     }
 
@@ -121,8 +126,8 @@ impl Eguma {
     fn write<T: for<'de> Deserialize<'de>>(&self, call: &Call, request: HttpRequest) -> Attempt<Parsed<T>> {
         transaction::attempt(ID, call.send(&request), |response| match wire::read::<T>(response) {
             Ok(mut answer) => {
-                answer.raw = call.redact_json(answer.raw);
-                transaction::Answer::Done((answer, Value::Null))
+                answer.raw = call.redact_raw(answer.raw);
+                transaction::Answer::Done((answer, Raw::NULL))
             }
             Err(e) => e.answer(),
         })
@@ -268,7 +273,8 @@ impl Provider for Eguma {
                 })
             },
             |entry, ctx| {
-                let body = wire::redeem_body(ctx.cents, &reference_number(call, &entry.id));
+                let reference = reference_number(call, &entry.id);
+                let body = wire::redeem_body(ctx.cents, &reference);
                 let sent = call.send(&self.post(Collection::Vouchers, &entry.code, "redeem", Some(body)));
                 transaction::attempt(ID, sent, |response| match wire::read::<wire::Redeemed>(response) {
                     Ok(answer) => {
@@ -360,7 +366,7 @@ impl Provider for Eguma {
         let amount = req.opt_amount("amount", DECIMALS)?;
         req.finish()?;
         // The guide: a sold depot voucher is an order line with VAT 0.
-        let activated = |code: &str, value: Decimal, currency: Option<String>, raw: Value| Voucher {
+        let activated = |code: &str, value: Decimal, currency: Option<String>, raw: Raw| Voucher {
             provider: ID,
             code: code.to_string(),
             status: VoucherStatus::Active,
@@ -412,7 +418,7 @@ impl Provider for Eguma {
                     code: status.code,
                     amount: Some(value),
                     currency: status.currency.clone(),
-                    evidence: Value::Null,
+                    evidence: Raw::NULL,
                     data: typed(&Activation { amount_cents: cents, free_amount: status.free_amount }),
                     context: (value, cents, status.free_amount, status.currency),
                 })
@@ -433,7 +439,7 @@ impl Provider for Eguma {
                         .unwrap_or(*value);
                     let code = canonical(call, answer.parsed.code.as_deref(), &entry.code);
                     call.log(Level::Info, || format!("activated {code} with {value}"));
-                    (activated(&code, value, currency.clone(), answer.raw), Value::Null)
+                    (activated(&code, value, currency.clone(), answer.raw), Raw::NULL)
                 })
             },
             |entry, (value, _, _, currency)| activated(&entry.code, *value, currency.clone(), entry.result.clone()),
@@ -450,7 +456,7 @@ impl Provider for Eguma {
         let code = read_code(call, req)?;
         let reason = req.opt_text("reason", MAX_TEXT_LEN)?;
         req.finish()?;
-        let deactivated = |code: &str, status: &DeactivationStatus, value: Option<Decimal>, raw: Value| Voucher {
+        let deactivated = |code: &str, status: &DeactivationStatus, value: Option<Decimal>, raw: Raw| Voucher {
             provider: ID,
             code: code.to_string(),
             // Back on the stack: the depot voucher can be sold again.
@@ -483,7 +489,7 @@ impl Provider for Eguma {
                     code: status.code.clone(),
                     amount: status.amount,
                     currency: status.currency.clone(),
-                    evidence: Value::Null,
+                    evidence: Raw::NULL,
                     data: typed(&Deactivation { reason: reason.clone() }),
                     context: status,
                 })
@@ -493,10 +499,10 @@ impl Provider for Eguma {
                     let value = answer.parsed.cents().map(|c| money::from_minor_units(c, DECIMALS)).or(status.amount);
                     let code = canonical(call, answer.parsed.code.as_deref(), &entry.code);
                     call.log(Level::Info, || format!("deactivated {code}"));
-                    (deactivated(&code, status, value, answer.raw), Value::Null)
+                    (deactivated(&code, status, value, answer.raw), Raw::NULL)
                 })
             },
-            |entry, status| deactivated(&entry.code, status, status.amount, Value::Null),
+            |entry, status| deactivated(&entry.code, status, status.amount, Raw::NULL),
         )
     }
 }
@@ -543,7 +549,7 @@ impl Settlement for Eguma {
             }),
             Operation::Deactivate => self.fetch_activation_status(call, code).and_then(|status| {
                 if status.can_activate {
-                    return Ok(Check::Applied(Value::Null));
+                    return Ok(Check::Applied(Raw::NULL));
                 }
                 self.fetch_deactivation_status(call, code).map(|d| {
                     if d.can_deactivate {
@@ -565,7 +571,7 @@ impl Settlement for Eguma {
             Operation::CancelRedemption => self
                 .send_cancel(call, entry)
                 .map(|a| ((), typed(&Seen { redeem_token: None, balance_cents: Some(a.parsed.balance_in_cents) }))),
-            Operation::Deactivate => self.send_deactivate(call, entry).map(|_| ((), Value::Null)),
+            Operation::Deactivate => self.send_deactivate(call, entry).map(|_| ((), Raw::NULL)),
             op => Attempt::Refused(Error::unsupported(format!("e-guma cannot send a queued {op}"))),
         }
     }
@@ -590,7 +596,7 @@ impl Settlement for Eguma {
         }
     }
 
-    fn undo_evidence(&self, call: &Call, entry: &Entry) -> Result<Value> {
+    fn undo_evidence(&self, call: &Call, entry: &Entry) -> Result<Raw> {
         match entry.operation {
             Operation::CancelRedemption => {
                 let now = self.fetch_balance(call, &entry.code)?;
@@ -679,6 +685,9 @@ fn reference_number(call: &Call, transaction_id: &str) -> String {
 /// The code e-guma answered with (normalized: e-guma echoes some codes as they were sent, dashes
 /// and all), else the one sent. e-guma maps a short code to the real one.
 fn canonical(call: &Call, answered: Option<&str>, sent: &str) -> String {
+    if answered == Some(sent) {
+        return sent.to_string();
+    }
     match answered.and_then(|c| code::normalize(c, CODE_RULES, "code").ok()) {
         Some(c) => {
             call.hide_code(&c);

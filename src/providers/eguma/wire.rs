@@ -34,8 +34,8 @@
 //!   API key (docs). Assumed: any other 4xx is a refusal; a JSON body's `message` or `error` is the
 //!   text; 404, should it come, is "not found".
 
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::http::HttpResponse;
 use crate::providers::wire::{Meaning, Parsed, ProviderError, read_json};
@@ -169,29 +169,43 @@ impl Amount {
     }
 }
 
+/// A request body: the fields e-guma reads, in a fixed (alphabetical) order.
+#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Body<'a> {
+    /// The amount (redeem, cancel, free-amount activation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount_in_cents: Option<i64>,
+    /// Why a depot voucher is taken back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deactivate_reason: Option<String>,
+    /// The redemption a cancel gives back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redeem_token: Option<&'a str>,
+    /// The POS reference of a redemption.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_number: Option<&'a str>,
+}
+
 /// The body of a redeem.
-pub fn redeem_body(cents: i64, reference_number: &str) -> Value {
-    json!({ "amount_in_cents": cents, "reference_number": reference_number })
+pub fn redeem_body(cents: i64, reference_number: &str) -> Body<'_> {
+    Body { amount_in_cents: Some(cents), reference_number: Some(reference_number), ..Body::default() }
 }
 
 /// The body of a cancel: with e-guma's `redeem_token` when there is one, else the amount alone, as
 /// the vendor's clients send it.
-pub fn cancel_body(cents: i64, redeem_token: Option<&str>) -> Value {
-    match redeem_token {
-        Some(token) => json!({ "redeem_token": token, "amount_in_cents": cents }),
-        None => json!({ "amount_in_cents": cents }),
-    }
+pub fn cancel_body(cents: i64, redeem_token: Option<&str>) -> Body<'_> {
+    Body { amount_in_cents: Some(cents), redeem_token, ..Body::default() }
 }
 
 /// The body of an activation: the amount for a free-amount voucher, else none (as the vendor's
 /// clients send it).
-pub fn activate_body(cents: i64, free_amount: bool) -> Option<Value> {
-    free_amount.then(|| json!({ "amount_in_cents": cents }))
+pub fn activate_body(cents: i64, free_amount: bool) -> Option<Body<'static>> {
+    free_amount.then(|| Body { amount_in_cents: Some(cents), ..Body::default() })
 }
 
 /// The body of a deactivation: the reason when given, else none.
-pub fn deactivate_body(reason: Option<&str>) -> Option<Value> {
-    reason.map(|r| json!({ "deactivate_reason": r.chars().take(MAX_TEXT_LEN).collect::<String>() }))
+pub fn deactivate_body(reason: Option<&str>) -> Option<Body<'static>> {
+    reason.map(|r| Body { deactivate_reason: Some(r.chars().take(MAX_TEXT_LEN).collect()), ..Body::default() })
 }
 
 /// Reads an answer into `T`, or into what e-guma's status and text mean.
@@ -286,11 +300,14 @@ mod tests {
 
     #[test]
     fn bodies_are_what_the_vendors_clients_send_where_they_agree() {
-        assert_eq!(cancel_body(200, None).to_string(), r#"{"amount_in_cents":200}"#);
-        assert_eq!(cancel_body(200, Some("t")).to_string(), r#"{"amount_in_cents":200,"redeem_token":"t"}"#);
+        let text = |b: &Body| serde_json::to_string(b).unwrap();
+        assert_eq!(text(&cancel_body(200, None)), r#"{"amount_in_cents":200}"#);
+        assert_eq!(text(&cancel_body(200, Some("t"))), r#"{"amount_in_cents":200,"redeem_token":"t"}"#);
+        assert_eq!(text(&redeem_body(200, "R-1 [vl-1]")), r#"{"amount_in_cents":200,"reference_number":"R-1 [vl-1]"}"#);
         assert_eq!(activate_body(5000, false), None);
-        assert_eq!(activate_body(5000, true), Some(json!({"amount_in_cents": 5000})));
+        assert_eq!(text(&activate_body(5000, true).unwrap()), r#"{"amount_in_cents":5000}"#);
         assert_eq!(deactivate_body(None), None);
+        assert_eq!(text(&deactivate_body(Some("defekt")).unwrap()), r#"{"deactivate_reason":"defekt"}"#);
     }
 
     #[test]

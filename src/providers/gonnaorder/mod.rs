@@ -18,7 +18,7 @@ use crate::http::{HttpRequest, HttpResponse, encode_component};
 use crate::i18n::{Said, Text};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
-use crate::model::{DiscountKind, Member, MemberVouchers, Offer, OrderAccepted, Validation};
+use crate::model::{DiscountKind, Member, MemberVouchers, Offer, OrderAccepted, Raw, Validation};
 use crate::money;
 use crate::providers::token::TokenCache;
 use crate::providers::wire::{Meaning, Parsed, ProviderError, decimal_number, read_json};
@@ -108,7 +108,7 @@ impl GonnaOrder {
             return Err(wire::error(response).into());
         }
         let mut answer = read_json::<T>(wire::NAME, response)?;
-        answer.raw = call.redact_json(answer.raw);
+        answer.raw = call.redact_raw(answer.raw);
         Ok(answer)
     }
 }
@@ -311,7 +311,7 @@ impl Provider for GonnaOrder {
                     code: key.to_string(),
                     amount: discount,
                     currency: None,
-                    evidence: Value::Null,
+                    evidence: Raw::NULL,
                     data: typed(&Order { order_id: order_id.clone() }),
                     context: (),
                 })
@@ -321,7 +321,7 @@ impl Provider for GonnaOrder {
                     match response.status {
                         201 => {
                             call.log(Level::Info, || format!("order {order_id} accepted"));
-                            Answer::Done((accepted.clone(), Value::Null))
+                            Answer::Done((accepted.clone(), Raw::NULL))
                         }
                         // Documented: "If failure, the status 500 is returned without a response body".
                         500 => ProviderError::new(Meaning::Failed, 500, "GonnaOrder could not process the order")

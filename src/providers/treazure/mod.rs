@@ -20,13 +20,13 @@ use crate::http::HttpRequest;
 use crate::i18n::{Text, Zone};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
-use crate::model::{ActivationStatus, History, HistoryLine, Redemption, Restriction, Voucher, VoucherStatus};
+use crate::model::{ActivationStatus, History, HistoryLine, Raw, Redemption, Restriction, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
 use crate::providers::token::TokenCache;
 use crate::providers::wire::{ProviderError, decimal_number};
 use crate::providers::{Call, Provider, ProviderInfo};
-use crate::receipt::Receipt;
+use crate::receipt::{Receipt, ReceiptLines};
 use crate::request::Fields;
 use crate::transaction::{self, Answer, Attempt, Check, Plan, Settlement, Undo};
 use auth::Auth;
@@ -180,7 +180,7 @@ impl Treazure {
         self.auth.authorized(call, build, false).attempt(ID, |response| match wire::read(response) {
             Ok(mut answer) => {
                 answer.raw = call.redact_json(std::mem::take(&mut answer.raw));
-                Answer::Done((answer, Value::Null))
+                Answer::Done((answer, Raw::NULL))
             }
             Err(error) => error.answer(),
         })
@@ -255,7 +255,7 @@ impl Treazure {
             receipt_lines,
             transaction_id: None,
             details: Value::Null,
-            raw: card.raw,
+            raw: Raw::from_value(&card.raw),
         }
     }
 }
@@ -381,7 +381,7 @@ impl Provider for Treazure {
             |code| {
                 // Whether the card's status allows it is Treazure's to say (WrongStatus).
                 let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
-                Ok(plan(&before, Some(amount), Value::Null, before.clone_shallow()))
+                Ok(plan(&before, Some(amount), Raw::NULL, before.clone_shallow()))
             },
             |entry, before| {
                 let body = json!({ wire::CARD_ID: entry.code, wire::AMOUNT: decimal_number(amount) });
@@ -425,7 +425,7 @@ impl Provider for Treazure {
                         .map(|c| self.voucher(call, c))
                         .unwrap_or_else(|_| self.voucher(call, before.clone_shallow()));
                     voucher.receipt_lines = sale_cancelled(call, &voucher);
-                    (voucher, Value::Null)
+                    (voucher, Raw::NULL)
                 })
             },
             |_, before| {
@@ -463,7 +463,7 @@ impl Provider for Treazure {
                 // take is arithmetic on the balance it showed.
                 let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
                 let amount = wanted.resolve(before.balance, before.currency.as_deref())?;
-                Ok(plan(&before, Some(amount), Value::Null, (amount, before.currency.clone())))
+                Ok(plan(&before, Some(amount), Raw::NULL, (amount, before.currency.clone())))
             },
             |entry, (amount, currency)| {
                 let body = json!({ wire::CARD_ID: entry.code, wire::AMOUNT: decimal_number(*amount) });
@@ -534,7 +534,7 @@ impl Provider for Treazure {
             |entry, (given_back, before)| {
                 self.send_cancel(call, entry, offset.as_deref()).map(|answer| {
                     let left = card_of(call, answer).ok().map(|c| c.balance);
-                    (cancelled(&entry.code, *given_back, before.currency.clone(), left), Value::Null)
+                    (cancelled(&entry.code, *given_back, before.currency.clone(), left), Raw::NULL)
                 })
             },
             |entry, (given_back, before)| {
@@ -558,8 +558,8 @@ impl Provider for Treazure {
                     code: code.to_string(),
                     amount: Some(amount),
                     currency: None,
-                    evidence: Value::Null,
-                    data: Value::Null,
+                    evidence: Raw::NULL,
+                    data: Raw::NULL,
                     context: (),
                 })
             },
@@ -653,7 +653,7 @@ impl Settlement for Treazure {
     }
 
     fn send_undo(&self, call: &Call, entry: &Entry) -> Attempt<()> {
-        self.send_cancel(call, entry, None).map(|_| ((), Value::Null))
+        self.send_cancel(call, entry, None).map(|_| ((), Raw::NULL))
     }
 
     fn reversal(&self, entry: &Entry) -> Option<Undo> {
@@ -699,7 +699,7 @@ impl Treazure {
             receipt_lines: slip(call, &before.id, None, Some(balance), before.currency.as_deref()),
             transaction_id: None,
             details: Value::Null,
-            raw: Value::Null,
+            raw: Raw::NULL,
         }
     }
 }
@@ -711,7 +711,7 @@ fn slip(
     done: Option<(Text, Decimal)>,
     balance: Option<Decimal>,
     currency: Option<&str>,
-) -> Vec<String> {
+) -> ReceiptLines {
     let mut receipt = Receipt::new(call, Text::GiftCard, code);
     if let Some((text, amount)) = done {
         receipt = receipt.amount(text, amount, currency);
@@ -720,12 +720,12 @@ fn slip(
 }
 
 /// The receipt of a card sold, loaded or issued for `amount`.
-fn sold(call: &Call, card: &Voucher, text: Text, amount: Decimal) -> Vec<String> {
+fn sold(call: &Call, card: &Voucher, text: Text, amount: Decimal) -> ReceiptLines {
     slip(call, &card.code, Some((text, amount)), card.balance, card.currency.as_deref())
 }
 
 /// The receipt of a sale cancelled.
-fn sale_cancelled(call: &Call, card: &Voucher) -> Vec<String> {
+fn sale_cancelled(call: &Call, card: &Voucher) -> ReceiptLines {
     let currency = card.currency.as_deref();
     Receipt::new(call, Text::GiftCard, &card.code)
         .line(Text::SaleCancelled)
@@ -761,8 +761,8 @@ impl Card {
 
 /// The plan of an operation on a card read just before: Treazure's history is the evidence (every
 /// mutation carries our journal id), so none is recorded.
-fn plan<C>(before: &Card, amount: Option<Decimal>, data: Value, context: C) -> Plan<C> {
-    Plan { code: before.id.clone(), amount, currency: before.currency.clone(), evidence: Value::Null, data, context }
+fn plan<C>(before: &Card, amount: Option<Decimal>, data: Raw, context: C) -> Plan<C> {
+    Plan { code: before.id.clone(), amount, currency: before.currency.clone(), evidence: Raw::NULL, data, context }
 }
 
 /// The id a cancel cancels (its journal data): Treazure's redeem id or activation id.
