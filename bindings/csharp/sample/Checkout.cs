@@ -19,6 +19,7 @@ static class Checkout
         using (var till = new VoucherLinkClient(config))
         {
             decimal saleTotal = 80.00m;
+            // Typed requests and results; decimals for money; one exception type per status.
             VoucherInfo voucher = till.Balance(new BalanceRequest { Code = "L4FU-5LQT-KJR3" });
             Console.WriteLine("Voucher " + voucher.Code + ": " + voucher.Currency + " " + voucher.Balance + " (" + voucher.Status + ")");
             RedemptionInfo taken = till.Redeem(new RedeemRequest { Code = voucher.Code, RemainingToPay = saleTotal, Reference = "CS-1001" });
@@ -30,9 +31,14 @@ static class Checkout
             {
                 till.Redeem(new RedeemRequest { Code = "USED00000001", Amount = 5.00m });
             }
-            catch (VoucherLinkException refused)
+            catch (RejectedException refused)
             {
-                Console.WriteLine("Refused (status " + refused.Status + "): " + refused.Message);
+                Console.WriteLine("Refused (" + refused.Kind + "): " + refused.Message);
+            }
+            catch (InDoubtException doubt)
+            {
+                // Never repeat it: the library settles it; keep the journal id with the sale.
+                Console.WriteLine("In doubt, journal " + doubt.JournalId + ": " + doubt.Message);
             }
         }
         return 0;
