@@ -2,8 +2,8 @@
 # Runs every test of voucherlink:
 #   - Rust unit and integration tests (the providers against the simulator, the fault matrix,
 #     kill -9 recovery, the header checks, the C tests compiled with the system C compiler);
-#   - the Python binding (pytest, the example, a pip install);
-#   - the C# binding (Mono's mcs + mono: tests and the sample);
+#   - the Python binding (pytest, mypy --strict over the typed API, the example, a pip install);
+#   - the C# binding (Mono's mcs + mono: XML docs complete, tests and the sample);
 #   - the C sample (make);
 #   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
 #   - the benchmark in smoke mode, and the demo, as smoke tests;
@@ -55,8 +55,8 @@ have cc || apt_install gcc libc6-dev
 have c++ || apt_install g++
 have make || apt_install make
 have python3 || apt_install python3 python3-pip
-python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages pytest
+python3 -c "import pytest, mypy" 2>/dev/null || python3 -m pip install -q pytest mypy 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages pytest mypy
 { have mcs && have mono; } || apt_install mono-mcs mono-runtime
 
 echo "== Rust, header and C tests"

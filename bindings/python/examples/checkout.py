@@ -27,6 +27,7 @@ def main() -> int:
         repo = Path(__file__).resolve().parents[3]
         binary = os.environ.get("VOUCHERLINK_BIN") or str(repo / "target" / "debug" / "voucherlink")
         simulator = subprocess.Popen([binary, "sim"], stdout=subprocess.PIPE, text=True)
+        assert simulator.stdout is not None
         base_url = json.loads(simulator.stdout.readline())["eguma"]
     try:
         config = {"provider": "eguma", "api_key": "demo-outlet-1", "base_url": base_url, "pos_id": "KASSE-PY"}
@@ -34,16 +35,21 @@ def main() -> int:
             sale_total = Decimal("80.00")
             voucher = till.balance(code="L4FU-5LQT-KJR3")
             print(f"Voucher {voucher['code']}: {voucher['currency']} {voucher['balance']} ({voucher['status']})")
+            # Typed keywords and results (mypy --strict checks them); money as Decimal, never float.
             taken = till.redeem(code=voucher["code"], remaining_to_pay=sale_total, reference="PY-1001")
-            print(f"Voucher pays {taken['currency']} {taken['amount']}, still to pay {sale_total - taken['amount']}")
+            paid = taken["amount"] or Decimal("0.00")
+            print(f"Voucher pays {taken['currency']} {paid}, still to pay {sale_total - paid}")
             for line in taken["receipt_lines"]:
                 print("  | " + line)
-            back = till.cancel_redemption(code=taken["code"], transaction_id=taken["transaction_id"], amount=taken["amount"])
+            back = till.cancel_redemption(code=taken["code"], transaction_id=taken["transaction_id"], amount=paid)
             print(f"Sale voided: {back['currency']} {back['amount']} back on the voucher, balance {back['balance']}")
             try:
                 till.redeem(code="USED00000001", amount=Decimal("5.00"))
             except voucherlink.Rejected as refused:
                 print(f"Refused as expected: {refused.message}")
+            except voucherlink.InDoubt as doubt:
+                # Never repeat it: the library settles it; keep the journal id with the sale.
+                print(f"In doubt, journal {doubt.journal_id}: {doubt.message}")
         return 0
     finally:
         if simulator:

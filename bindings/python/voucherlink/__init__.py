@@ -5,8 +5,9 @@ point-of-sale systems. A thin binding of the libvoucherlink C ABI.
 ...     voucher = client.balance(code="L4FU-5LQT-KJR3")
 ...     taken = client.redeem(code=voucher["code"], remaining_to_pay=Decimal("80.00"))
 
-Requests are keyword arguments (or one dict); results are the ``data`` dicts of the C functions'
-JSON documents, with amounts as :class:`decimal.Decimal`. Failures raise a
+Requests are typed keyword arguments (or one dict); results are the ``data`` dicts of the C
+functions' JSON documents, typed as :mod:`voucherlink.types` TypedDicts (checked by mypy), with
+amounts as :class:`decimal.Decimal` (a float amount is refused). Failures raise a
 :class:`VoucherLinkError` subclass per status. A client may be shared by several threads; calls
 release the GIL while they wait for the provider.
 """
@@ -18,9 +19,28 @@ import json
 import logging
 import weakref
 from decimal import Decimal
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Literal, Mapping, Optional, Union, cast
 
 from . import _native
+from .types import (
+    ActivationStatus,
+    Capabilities,
+    Card,
+    Common,
+    DeactivationStatus,
+    History,
+    MemberVouchers,
+    Money,
+    OrderAccepted,
+    Pending,
+    Recovered,
+    Redemption,
+    Validation,
+    Voucher,
+)
+
+if TYPE_CHECKING:  # annotations only: nothing to install at run time
+    from typing_extensions import Unpack
 
 __version__ = "0.1.0"
 
@@ -53,12 +73,14 @@ if _lib.vl_abi_version() != _native.ABI_VERSION:
 
 def library_version() -> str:
     """The library's version (``vl_version()``), e.g. ``"0.1.0"``."""
-    return _lib.vl_version().decode("utf-8")
+    version: bytes = _lib.vl_version()
+    return version.decode("utf-8")
 
 
 def status_name(status: int) -> str:
     """The name of a status code (``vl_status_name()``): ``"ok"``, ``"rejected"``, ...; ``"unknown"``."""
-    return _lib.vl_status_name(status).decode("utf-8")
+    name: bytes = _lib.vl_status_name(status)
+    return name.decode("utf-8")
 
 
 # ---- errors ----
@@ -161,6 +183,15 @@ def _to_json(value: Any) -> bytes:
     return json.dumps(value, default=default, separators=(",", ":")).encode("utf-8")
 
 
+def _no_floats(request: Mapping[str, Any]) -> None:
+    """Money is never a float: 0.1 + 0.2 is not 0.3. Amounts go as Decimal, str or int; a float is
+    refused here, before anything is sent, as the library refuses a wrong type (InvalidArgument)."""
+    for key, value in request.items():
+        if isinstance(value, float):
+            message = "`%s` is a float (%r): pass money as decimal.Decimal or str (\"12.50\"), never float" % (key, value)
+            raise InvalidArgument(1, {"ok": False, "error": {"code": 1, "status": "invalid_argument", "message": message}})
+
+
 def _amounts_to_decimal(value: Any) -> Any:
     if isinstance(value, dict):
         return {
@@ -180,7 +211,8 @@ def _take_document(pointer: ctypes.c_void_p) -> Dict[str, Any]:
         text = ctypes.string_at(pointer.value).decode("utf-8")
     finally:
         _lib.vl_string_free(pointer)
-    return json.loads(text, parse_float=Decimal)
+    document: Dict[str, Any] = json.loads(text, parse_float=Decimal)
+    return document
 
 
 def _raise_for(status: int, document: Dict[str, Any]) -> None:
@@ -220,91 +252,344 @@ class Client:
         self.close()
 
     def call(self, operation: str, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Runs ``vl_<operation>`` with ``request`` and ``fields`` merged; returns ``data``."""
+        """Runs ``vl_<operation>`` with ``request`` and ``fields`` merged; returns ``data``. The
+        untyped door to every operation; the methods below are the same, typed."""
         if operation not in _native.OPERATIONS:
             raise ValueError("unknown operation %r" % operation)
         if not self._finalizer.alive:
             raise ValueError("the voucherlink client is closed")
         merged = dict(request or {})
         merged.update(fields)
+        _no_floats(merged)
         out = ctypes.c_void_p()
         status = getattr(_lib, "vl_" + operation)(self._handle, _to_json(merged), ctypes.byref(out))
         document = _take_document(out)
         if status != 0:
             _raise_for(status, document)
-        return _amounts_to_decimal(document["data"])
+        data: Dict[str, Any] = _amounts_to_decimal(document["data"])
+        return data
 
-    def capabilities(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """``{provider, operations}``."""
-        return self.call("capabilities", request, **fields)
+    def _run(self, operation: str, request: Optional[Mapping[str, Any]], fields: Dict[str, Any]) -> Dict[str, Any]:
+        """A typed method's call: the keywords given (not None) over ``request``."""
+        return self.call(operation, request, **{k: v for k, v in fields.items() if v is not None})
 
-    def balance(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Looks a voucher up: ``code`` (Treazure also ``serial_number`` + ``scratch_code``)."""
-        return self.call("balance", request, **fields)
+    def capabilities(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        **common: Unpack[Common],
+    ) -> Capabilities:
+        """Which operations this client's provider supports.
 
-    def redeem(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Takes money: ``code`` and ``amount`` or ``remaining_to_pay`` (Coupontools: ``money_spent``)."""
-        return self.call("redeem", request, **fields)
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Capabilities, self._run("capabilities", request, dict(**common)))
 
-    def cancel_redemption(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Gives a redemption back: ``code``, ``transaction_id``, ``amount``."""
-        return self.call("cancel_redemption", request, **fields)
+    def balance(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        **common: Unpack[Card],
+    ) -> Voucher:
+        """Looks a voucher up: balance, status and the check-balance slip (``receipt_lines``).
 
-    def activation_status(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Whether a voucher can be sold: ``code``."""
-        return self.call("activation_status", request, **fields)
+        ``code``: the code as scanned or typed.
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Voucher, self._run("balance", request, dict(code=code, **common)))
 
-    def activate(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Sells (activates / loads) a voucher: ``code``, ``amount``."""
-        return self.call("activate", request, **fields)
+    def redeem(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        amount: Optional[Money] = None,
+        remaining_to_pay: Optional[Money] = None,
+        money_spent: Optional[Money] = None,
+        **common: Unpack[Card],
+    ) -> Redemption:
+        """Takes ``amount``, or ``min(remaining_to_pay, balance)``, from a voucher (Coupontools: validates the coupon).
 
-    def cancel_activation(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Undoes an activation: ``code``, ``transaction_id``."""
-        return self.call("cancel_activation", request, **fields)
+        ``code``: the code as scanned or typed.
+        ``amount``: exactly this much.
+        ``remaining_to_pay``: what the sale still needs.
+        ``money_spent``: Coupontools: the sale total.
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Redemption, self._run("redeem", request, dict(code=code, amount=amount, remaining_to_pay=remaining_to_pay, money_spent=money_spent, **common)))
 
-    def deactivation_status(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Whether a sold voucher can be taken back: ``code``."""
-        return self.call("deactivation_status", request, **fields)
+    def cancel_redemption(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        transaction_id: Optional[str] = None,
+        amount: Optional[Money] = None,
+        **common: Unpack[Card],
+    ) -> Redemption:
+        """Gives a redemption back.
 
-    def deactivate(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Takes a sold voucher back: ``code``, ``reason``."""
-        return self.call("deactivate", request, **fields)
+        ``code``: the code as scanned or typed.
+        ``transaction_id``: the redemption's ``transaction_id``.
+        ``amount``: how much (e-guma: required).
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Redemption, self._run("cancel_redemption", request, dict(code=code, transaction_id=transaction_id, amount=amount, **common)))
 
-    def issue(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Issues a virtual card: ``amount``."""
-        return self.call("issue", request, **fields)
+    def activation_status(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        **common: Unpack[Card],
+    ) -> ActivationStatus:
+        """Whether a voucher or card can be sold, and for how much.
 
-    def history(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """A card's balance mutations: ``code``, ``condensed``."""
-        return self.call("history", request, **fields)
+        ``code``: the code as scanned or typed.
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(ActivationStatus, self._run("activation_status", request, dict(code=code, **common)))
 
-    def member_vouchers(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """A loyalty member's vouchers: ``member_code`` / ``phone_number`` / ``search``."""
-        return self.call("member_vouchers", request, **fields)
+    def activate(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        amount: Optional[Money] = None,
+        **common: Unpack[Card],
+    ) -> Voucher:
+        """Sells (activates or loads) a voucher or card.
 
-    def validate(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """What a voucher does to an order: ``code``, ``order_total``."""
-        return self.call("validate", request, **fields)
+        ``code``: the code as scanned or typed.
+        ``amount``: the amount sold (free-amount vouchers).
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Voucher, self._run("activate", request, dict(code=code, amount=amount, **common)))
 
-    def submit_order(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Reports the finished order: ``order_id``, ``order_total``, ``discount``, ..."""
-        return self.call("submit_order", request, **fields)
+    def cancel_activation(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        transaction_id: Optional[str] = None,
+        **common: Unpack[Card],
+    ) -> Voucher:
+        """Undoes a sale right after it.
 
-    def lock(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Reserves a coupon during checkout: ``code``."""
-        return self.call("lock", request, **fields)
+        ``code``: the code as scanned or typed.
+        ``transaction_id``: the activation's ``transaction_id``.
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Voucher, self._run("cancel_activation", request, dict(code=code, transaction_id=transaction_id, **common)))
 
-    def unlock(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Releases a reserved coupon: ``code``."""
-        return self.call("unlock", request, **fields)
+    def deactivation_status(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        **common: Unpack[Common],
+    ) -> DeactivationStatus:
+        """Whether a sold voucher can be taken back.
 
-    def pending(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Journal entries not settled yet: ``{entries}``."""
-        return self.call("pending", request, **fields)
+        ``code``: the code as scanned or typed.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(DeactivationStatus, self._run("deactivation_status", request, dict(code=code, **common)))
 
-    def recover(self, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
-        """Settles what it can: ``{resolved, still_pending}`` (or one entry by hand: ``journal_id``, ``outcome``)."""
-        return self.call("recover", request, **fields)
+    def deactivate(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        reason: Optional[str] = None,
+        **common: Unpack[Common],
+    ) -> Voucher:
+        """Takes a sold voucher back.
+
+        ``code``: the code as scanned or typed.
+        ``reason``: why.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Voucher, self._run("deactivate", request, dict(code=code, reason=reason, **common)))
+
+    def issue(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        amount: Optional[Money] = None,
+        **common: Unpack[Card],
+    ) -> Voucher:
+        """Issues a new virtual card.
+
+        ``amount``: its value.
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Voucher, self._run("issue", request, dict(amount=amount, **common)))
+
+    def history(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        condensed: Optional[bool] = None,
+        **common: Unpack[Card],
+    ) -> History:
+        """A card's balance mutations.
+
+        ``code``: the code as scanned or typed.
+        ``condensed``: one line per day and kind.
+        Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(History, self._run("history", request, dict(code=code, condensed=condensed, **common)))
+
+    def member_vouchers(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        member_code: Optional[str] = None,
+        phone_number: Optional[str] = None,
+        search: Optional[str] = None,
+        **common: Unpack[Common],
+    ) -> MemberVouchers:
+        """A loyalty member's vouchers.
+
+        ``member_code``: the member's code.
+        ``phone_number``: the member's phone number (+30...).
+        ``search``: either.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(MemberVouchers, self._run("member_vouchers", request, dict(member_code=member_code, phone_number=phone_number, search=search, **common)))
+
+    def validate(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        order_total: Optional[Money] = None,
+        **common: Unpack[Common],
+    ) -> Validation:
+        """What a voucher does to an order.
+
+        ``code``: the code as scanned or typed.
+        ``order_total``: the total before the discount.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Validation, self._run("validate", request, dict(code=code, order_total=order_total, **common)))
+
+    def submit_order(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        order_id: Optional[Union[str, int]] = None,
+        order_total: Optional[Money] = None,
+        discount: Optional[Money] = None,
+        total_after_discount: Optional[Money] = None,
+        code: Optional[str] = None,
+        member_code: Optional[str] = None,
+        **common: Unpack[Common],
+    ) -> OrderAccepted:
+        """Reports the finished order (consumes the voucher).
+
+        ``order_id``: the POS's order id.
+        ``order_total``: the total before the discount.
+        ``discount``: the discount given.
+        ``total_after_discount``: the total paid.
+        ``code``: the code as scanned or typed.
+        ``member_code``: the loyalty member.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(OrderAccepted, self._run("submit_order", request, dict(order_id=order_id, order_total=order_total, discount=discount, total_after_discount=total_after_discount, code=code, member_code=member_code, **common)))
+
+    def lock(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        **common: Unpack[Common],
+    ) -> Voucher:
+        """Reserves a coupon during checkout.
+
+        ``code``: the code as scanned or typed.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Voucher, self._run("lock", request, dict(code=code, **common)))
+
+    def unlock(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        code: Optional[str] = None,
+        **common: Unpack[Common],
+    ) -> Voucher:
+        """Releases a reserved coupon.
+
+        ``code``: the code as scanned or typed.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Voucher, self._run("unlock", request, dict(code=code, **common)))
+
+    def pending(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        **common: Unpack[Common],
+    ) -> Pending:
+        """The journal entries not settled yet.
+
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Pending, self._run("pending", request, dict(**common)))
+
+    def recover(
+        self,
+        request: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        journal_id: Optional[str] = None,
+        outcome: Optional[Literal["done", "failed"]] = None,
+        **common: Unpack[Common],
+    ) -> Recovered:
+        """Settles what it can and reports it; one entry with ``journal_id``; by hand with ``outcome``.
+
+        ``journal_id``: one entry.
+        ``outcome``: settles ``journal_id`` by hand.
+        Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
+        ``language``); ``request`` is the same as one dict (keywords win).
+        """
+        return cast(Recovered, self._run("recover", request, dict(journal_id=journal_id, outcome=outcome, **common)))
 
 
 # ---- logging ----
