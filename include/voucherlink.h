@@ -21,8 +21,9 @@
 #include <stdint.h>
 
 /**
- * Version of the C ABI: changes only when a signature, a type or a status value changes
- * incompatibly. Bindings compare it with `vl_abi_version()` at load time.
+ * Version of the C ABI: changes only when a signature, a type, a status value or a documented
+ * JSON field changes incompatibly (the rules: `docs/abi.md`). Bindings compare it with
+ * `vl_abi_version()` at load time.
  */
 #define VL_ABI_VERSION 1
 

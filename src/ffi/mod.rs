@@ -14,8 +14,9 @@ mod boundary;
 
 use boundary::{client_ref, read_str, respond, status_of};
 
-/// Version of the C ABI: changes only when a signature, a type or a status value changes
-/// incompatibly. Bindings compare it with `vl_abi_version()` at load time.
+/// Version of the C ABI: changes only when a signature, a type, a status value or a documented
+/// JSON field changes incompatibly (the rules: `docs/abi.md`). Bindings compare it with
+/// `vl_abi_version()` at load time.
 pub const VL_ABI_VERSION: u32 = 1;
 /// Major version of the library (`vl_version()`).
 pub const VL_VERSION_MAJOR: u32 = 0;
