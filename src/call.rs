@@ -38,6 +38,16 @@ pub struct CallIds {
     pub transaction_id: String,
     /// The language of what this call writes for people (the request's, else the client's).
     pub language: Lang,
+    /// This call's number in the process: a read's correlation id in log lines (`c1f`).
+    pub number: u64,
+}
+
+impl CallIds {
+    /// A number for each call of the process, for log lines.
+    pub fn next_number() -> u64 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Everything one operation needs besides its request. A call without a transport is a
@@ -160,7 +170,22 @@ impl<'a> Call<'a> {
         if !log::enabled(level) {
             return;
         }
-        let mut text = format!("{} {}: {}", self.provider(), self.op.name(), line());
+        // Who and what, for support: `eguma redeem [pos=KASSE-1 ref=R-1001 vl-…]: …`; a read is
+        // named by its call number (`c1f`).
+        let mut text = format!("{} {} [", self.provider(), self.op.name());
+        for (name, value) in [("pos=", &self.ids.pos_id), ("ref=", &self.ids.reference)] {
+            if let Some(v) = value {
+                text.extend([name, v.as_str(), " "]);
+            }
+        }
+        if self.ids.transaction_id.is_empty() {
+            use std::fmt::Write;
+            let _ = write!(text, "c{:x}", self.ids.number);
+        } else {
+            text.push_str(&self.ids.transaction_id);
+        }
+        text.push_str("]: ");
+        text.push_str(&line());
         for secret in self.secrets.borrow().iter().filter(|s| !s.is_empty()) {
             text = text.replace(secret.as_str(), crate::log::REDACTED);
         }
@@ -185,8 +210,11 @@ impl<'a> Call<'a> {
         if budget.is_zero() {
             return Err(Failure::NotSent("the call's deadline passed before sending".into()));
         }
-        self.log(Level::Trace, || format!("{} {}", request.method, request.log_target));
+        self.log(Level::Trace, || trace_request(request));
         let result = http.send(request, budget, moves_money);
+        if let Ok(r) = &result {
+            self.log(Level::Trace, || trace_response(r));
+        }
         match &result {
             Ok(r) => self.log(Level::Debug, || {
                 format!(
@@ -250,5 +278,89 @@ impl<'a> Call<'a> {
             Ok(value) => Raw::from_value(&self.redact_json(value)),
             Err(_) => Raw::NULL,
         }
+    }
+}
+
+/// Most of a body a trace line shows.
+const TRACE_BODY_MAX: usize = 4096;
+
+/// A request as `--trace` shows it: method, URL, headers, body. Secrets and codes are removed by
+/// [`Call::log`] as from every line; token-bearing fields by [`trace_body`].
+fn trace_request(request: &HttpRequest) -> String {
+    let mut line = format!("> {} {}", request.method, request.url);
+    let content_type = match (&request.json_body, &request.text_body) {
+        (Some(_), _) => Some("application/json"),
+        _ => None,
+    };
+    for (name, value) in content_type
+        .map(|c| ("content-type", c))
+        .into_iter()
+        .chain(request.headers.iter().map(|(n, v)| (*n, v.as_str())))
+    {
+        line.push_str(&format!(" | {name}: {value}"));
+    }
+    let body = request.json_body.as_deref().or(request.text_body.as_deref().map(str::as_bytes));
+    if let Some(body) = body {
+        line.push_str(" | body: ");
+        line.push_str(&trace_body(body));
+    }
+    line
+}
+
+/// An answer as `--trace` shows it: status, timing, headers, body.
+fn trace_response(response: &HttpResponse) -> String {
+    let mut line = format!("< HTTP {} in {} ms", response.status, response.elapsed.as_millis());
+    for (name, value) in &response.headers {
+        line.push_str(&format!(" | {name}: {value}"));
+    }
+    line.push_str(" | body: ");
+    line.push_str(&trace_body(&response.body));
+    line
+}
+
+/// A body for a trace line: JSON with the values of token, password and secret fields replaced
+/// (a token answer is traced before the token is known as a secret) and code fields masked (an
+/// answer is traced before its codes are known to the call), at most [`TRACE_BODY_MAX`] bytes.
+fn trace_body(body: &[u8]) -> String {
+    fn hide(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    let k = key.to_ascii_lowercase().replace(['_', '-'], "");
+                    let secret = ["accesstoken", "refreshtoken", "idtoken", "token", "jwt", "apikey", "scratchcode"]
+                        .contains(&k.as_str())
+                        || k.ends_with("password")
+                        || k.ends_with("secret");
+                    // A code the provider answers with (a short code's real one) is masked though
+                    // the call does not know it yet.
+                    let code =
+                        ["code", "cardid", "vouchercode", "serialnumber", "session", "sessionid"].contains(&k.as_str());
+                    match v {
+                        Value::Null => {}
+                        _ if secret => *v = Value::String(crate::log::REDACTED.into()),
+                        Value::String(text) if code => *text = crate::code::mask(text),
+                        _ => hide(v),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(hide),
+            _ => {}
+        }
+    }
+    let text = match serde_json::from_slice::<Value>(body) {
+        Ok(mut value) => {
+            hide(&mut value);
+            value.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    if text.len() > TRACE_BODY_MAX {
+        let mut cut = TRACE_BODY_MAX;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}… ({} bytes)", &text[..cut], body.len())
+    } else {
+        text
     }
 }

@@ -2,7 +2,7 @@
 //! thin wrappers around [`Client::new`] and [`Client::execute`].
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -56,7 +56,7 @@ impl Client {
         fields.finish().map_err(|e| Error::config(format!("{} (provider {})", e.message, info.id)))?;
         let http = Http::new(&settings)?;
         let journal = match &settings.journal_path {
-            Some(path) => Journal::open(path)?,
+            Some(path) => Journal::open_keeping(path, Duration::from_secs(settings.journal_retention_days * 86_400))?,
             None => Journal::memory(),
         };
         let operations = providers::supported_operations(provider.as_ref(), &settings);
@@ -181,6 +181,7 @@ impl Client {
             site_id: req.opt_text("site_id", config::MAX_ID_LEN)?.or_else(|| s.site_id.clone()),
             operator_id: req.opt_text("operator_id", config::MAX_ID_LEN)?.or_else(|| s.operator_id.clone()),
             transaction_id: if op.moves_money() { new_transaction_id() } else { String::new() },
+            number: CallIds::next_number(),
             language: match req.opt_text("language", 16)? {
                 None => s.language,
                 Some(code) => Lang::parse(&code)

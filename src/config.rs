@@ -96,6 +96,8 @@ pub struct Settings {
     /// concluded from the provider's state only once it has passed. Default: 4 × `timeout_ms`, at
     /// least 60 s.
     pub in_doubt_window_ms: u64,
+    /// How many days settled entries stay in the journal file (for the end-of-day report).
+    pub journal_retention_days: u64,
     /// Whether plain `http://` may go to hosts other than loopback.
     pub allow_insecure_http: bool,
     /// The language of what the library writes for the cashier and the customer.
@@ -165,6 +167,9 @@ impl Settings {
         let in_doubt_window_ms = fields
             .opt_u64("in_doubt_window_ms", 0..=MAX_IN_DOUBT_WINDOW_MS)?
             .unwrap_or_else(|| (4 * timeout_ms).max(MIN_DEFAULT_IN_DOUBT_WINDOW_MS));
+        let journal_retention_days = fields
+            .opt_u64("journal_retention_days", 1..=366)?
+            .unwrap_or(crate::journal::SETTLED_RETENTION.as_secs() / 86_400);
         let in_doubt_policy = match fields.opt_text("in_doubt_policy", 16)?.as_deref() {
             // Default "keep": the library keeps only what it has proven went through.
             None | Some("keep") => InDoubtPolicy::Keep,
@@ -208,6 +213,7 @@ impl Settings {
             ca_file,
             in_doubt_policy,
             in_doubt_window_ms,
+            journal_retention_days,
             allow_insecure_http,
             language,
             receipt_code,

@@ -102,6 +102,8 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// Time from sending to the last byte.
     pub elapsed: Duration,
+    /// The answer's headers, kept only while TRACE logging is on (for `--trace`).
+    pub headers: Vec<(String, String)>,
 }
 
 impl HttpResponse {
@@ -241,7 +243,16 @@ impl Http {
         let mut body = Vec::with_capacity(expected as usize + 1);
         let mut reader = response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).reader();
         std::io::Read::read_to_end(&mut reader, &mut body).map_err(|e| classify(ureq::Error::from(e)))?;
-        Ok(HttpResponse { status, body, elapsed: started.elapsed() })
+        let headers = if crate::log::enabled(crate::log::Level::Trace) {
+            response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(HttpResponse { status, body, elapsed: started.elapsed(), headers })
     }
 }
 

@@ -800,6 +800,13 @@ impl Zone {
     }
 }
 
+impl Zone {
+    /// The time zone itself.
+    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
+        &self.tz
+    }
+}
+
 impl Serialize for Zone {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         ser.serialize_str(&self.name)

@@ -48,6 +48,36 @@ pub mod internals {
     }
     pub use crate::providers::coupontools::session_id;
     pub use crate::request::Fields;
+
+    /// What the `voucherlink` command's support tools need beyond the C API.
+    pub mod support {
+        use std::path::Path;
+
+        use crate::error::Result;
+        use crate::model::JournalEntry;
+
+        /// The entries of a journal file as `vl_pending` shows them, read without its lock (while
+        /// the POS holds it), oldest first.
+        pub fn journal_entries(path: &Path) -> Result<Vec<JournalEntry>> {
+            Ok(crate::journal::snapshot(path)?.iter().map(crate::transaction::view).collect())
+        }
+
+        /// Whether no process holds the journal at `path`.
+        pub fn journal_lock_free(path: &Path) -> Result<bool> {
+            crate::journal::lock_is_free(path)
+        }
+
+        /// A `time_zone` setting (IANA name or `+HH:MM`), as the library reads it.
+        pub fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+            crate::i18n::Zone::parse(name).map(|z| z.time_zone().clone())
+        }
+
+        /// The TLS configuration the library's connections use: the operating system's verifier
+        /// plus `ca_file`'s roots.
+        pub fn tls_client_config(ca_file: Option<&Path>) -> Result<std::sync::Arc<rustls::ClientConfig>> {
+            crate::tls::client_config(ca_file)
+        }
+    }
 }
 
 /// The library version, as `vl_version()` returns it.

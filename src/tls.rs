@@ -38,6 +38,28 @@ pub(crate) fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>> 
     Ok(certs)
 }
 
+/// The rustls configuration of every connection: the operating system's verifier, which also
+/// trusts `extra_roots`.
+fn build_config(extra_roots: &[CertificateDer<'static>]) -> std::result::Result<ClientConfig, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots.iter().cloned(), provider.clone())?;
+    Ok(ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)?
+        .dangerous() // not dangerous: the platform's verifier, not a bypass
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth())
+}
+
+/// The configuration connections use with `ca_file` (for the `voucherlink doctor` handshake).
+pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>> {
+    let roots = match ca_file {
+        Some(path) => read_ca_file(path)?,
+        None => Vec::new(),
+    };
+    build_config(&roots).map(Arc::new).map_err(|e| crate::error::Error::config(format!("TLS cannot be set up: {e}")))
+}
+
 /// Wraps new connections to `https://` URLs in TLS. The rustls configuration (and so the system's
 /// roots) is built at the first TLS connection, not with the client: `vl_client_new` stays cheap.
 pub(crate) struct TlsConnector {
@@ -56,16 +78,7 @@ impl TlsConnector {
             return Ok(config.clone());
         }
         // Not cached when it fails (no system roots, say): a later connection tries again.
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(
-            self.extra_roots.iter().cloned(),
-            provider.clone(),
-        )?;
-        let config = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(rustls::ALL_VERSIONS)?
-            .dangerous() // not dangerous: the platform's verifier, not a bypass
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
+        let config = build_config(&self.extra_roots)?;
         Ok(self.config.get_or_init(|| Arc::new(config)).clone())
     }
 }

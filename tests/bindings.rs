@@ -45,7 +45,11 @@ fn python_binds_every_function_and_operation() {
         assert!(declared, "bindings/python/voucherlink/_native.py does not declare {function}");
     }
     for op in voucherlink::Operation::ALL {
-        assert!(package.contains(&format!("    def {}(\n        self,", op.name())), "Python Client has no method {}", op.name());
+        assert!(
+            package.contains(&format!("    def {}(\n        self,", op.name())),
+            "Python Client has no method {}",
+            op.name()
+        );
     }
 }
 

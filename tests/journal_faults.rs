@@ -10,7 +10,6 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use voucherlink::{Client, Operation as Op, VlStatus};
@@ -72,14 +71,6 @@ fn child() -> &'static PathBuf {
     })
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(20);
-    while !done() {
-        assert!(Instant::now() < until, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn a_failed_append_leaves_no_half_line_and_the_next_redeem_survives_a_crash() {
     let sim = common::simulator();
@@ -100,7 +91,7 @@ fn a_failed_append_leaves_no_half_line_and_the_next_redeem_survives_a_crash() {
     out.read_line(&mut line).unwrap();
     assert!(line.starts_with("redeem R2 2 "), "the disk is full: refused as VL_CONFIG: {line}");
     assert!(line.contains("cannot be written") && line.contains("nothing was sent"), "{line}");
-    wait_until("R3 reached e-guma", || balance(&sim) == "98.00");
+    common::wait_until("R3 reached e-guma", || balance(&sim) == "98.00");
     assert_eq!(sim.requests("eguma", "redeem"), 2, "R2 was never sent");
     till.kill().unwrap();
     till.wait().unwrap();
@@ -182,7 +173,7 @@ fn a_symbolic_link_names_the_same_journal_and_its_lock() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    wait_until("the till's redeem reached e-guma", || balance(&sim) == "98.00");
+    common::wait_until("the till's redeem reached e-guma", || balance(&sim) == "98.00");
     let err = Client::new(&config(&sim, &real).to_string()).err().expect("the real path is the same journal");
     assert!(err.message.contains("in use by another process"), "{}", err.message);
     till.kill().unwrap();

@@ -28,7 +28,9 @@ fn the_log_tells_what_happened_without_secrets_or_full_codes() {
     assert_eq!(unsafe { vl_set_logger(Some(capture), 0xC0FFEE as *mut c_void, VL_LOG_TRACE) }, VlStatus::VL_OK);
 
     let sim = common::simulator();
-    let client = common::eguma_client(&sim);
+    let mut config = common::eguma_config(&sim);
+    config["pos_id"] = json!("KASSE-1");
+    let client = voucherlink::Client::new(&config.to_string()).unwrap();
     let r = common::run(&client, Op::Redeem, json!({"code": "l4fu-5lqt-kjr3", "amount": "5.00"})).unwrap();
     let token = r["transaction_id"].as_str().unwrap();
     common::run(
@@ -44,9 +46,25 @@ fn the_log_tells_what_happened_without_secrets_or_full_codes() {
     let captured = lines();
     let all = captured.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n");
     assert!(captured.len() >= 10, "{all}");
-    assert!(all.contains("eguma redeem: POST /v1/vouchers/********KJR3/redeem.json -> HTTP 200"), "{all}");
+    // Each line names the provider, the operation, the till and the journal id (a read: its call number).
+    let redeem = captured
+        .iter()
+        .find(|(_, l)| l.contains("POST /v1/vouchers/********KJR3/redeem.json -> HTTP 200"))
+        .map(|(_, l)| l.clone());
+    let redeem = redeem.unwrap_or_else(|| panic!("no redeem line:\n{all}"));
+    assert!(redeem.starts_with("eguma redeem [pos=KASSE-1 vl-"), "{redeem}");
+    assert!(captured.iter().any(|(_, l)| l.starts_with("eguma balance [pos=KASSE-1 c")), "{all}");
+    // --trace: the exchange itself, secrets removed, codes masked.
+    assert!(
+        all.contains("> POST ")
+            && all.contains(
+                "redeem.json?apikey=[redacted] | content-type: application/json | body: {\"amount_in_cents\":500"
+            ),
+        "{all}"
+    );
+    assert!(all.contains("< HTTP 200 in ") && all.contains("\"code\":\"********KJR3\""), "{all}");
     assert!(all.contains("redeemed 5.00 from ********KJR3, 45.00 left"), "{all}");
-    for secret in ["demo-outlet-1", "apikey", "L4FU5LQTKJR3", "2QH3QTDM28N6", "SHORT1"] {
+    for secret in ["demo-outlet-1", "apikey=demo", "L4FU5LQTKJR3", "2QH3QTDM28N6", "SHORT1"] {
         assert!(!all.contains(secret), "{secret} appears in the log:\n{all}");
     }
     // The lost answer is a warning; the balance shows the redeem went through, so it is settled.

@@ -308,7 +308,7 @@ fn matrix_case(scenario: &Scenario, fault_name: &str, fault: &Value, policy: &st
     assert_eq!(listed.len(), 1, "{case}: {pending}");
     assert_eq!(listed[0]["journal_id"], entry["id"], "{case}");
     if fault_name == "late" {
-        wait_until(&format!("{case}: the late request landed"), || (scenario.applied)(&sim.state()));
+        common::wait_until(&format!("{case}: the late request landed"), || (scenario.applied)(&sim.state()));
     } else if entry["may_land_until"].is_string() || want.state == "in_doubt" {
         std::thread::sleep(Duration::from_millis(WINDOW_MS + 100));
     }
@@ -480,7 +480,7 @@ fn a_cancel_that_lands_late_is_never_sent_again() {
     // vl_recover before it lands: nothing is concluded, nothing re-sent.
     let early = exec(&client, Op::Recover, &json!({})).unwrap();
     assert_eq!(early["still_pending"].as_array().unwrap().len(), 1, "{early}");
-    wait_until("the cancel landed", || voucher(&sim.state(), "2QH3QTDM28N6")["balance"] == "95.00");
+    common::wait_until("the cancel landed", || voucher(&sim.state(), "2QH3QTDM28N6")["balance"] == "95.00");
     let recovered = exec(&client, Op::Recover, &json!({})).unwrap();
     assert_eq!(recovered["resolved"][0]["state"], "done", "{recovered}");
     assert_eq!(sim.requests("eguma", "cancel_redemption"), 1, "never sent twice");
@@ -498,7 +498,7 @@ fn a_cancel_that_lands_late_is_never_sent_again() {
         .unwrap();
     let cancel = json!({"code": "6280001234567890", "transaction_id": r["transaction_id"]});
     assert_eq!(exec(&client, Op::CancelRedemption, &cancel).unwrap_err().status(), VlStatus::VL_IN_DOUBT);
-    wait_until("the cancel landed", || treazure_card(&sim.state(), "6280001234567890")["balance"] == "25.00");
+    common::wait_until("the cancel landed", || treazure_card(&sim.state(), "6280001234567890")["balance"] == "25.00");
     let recovered = exec(&client, Op::Recover, &json!({})).unwrap();
     assert_eq!(recovered["resolved"][0]["state"], "done", "{recovered}");
     assert_eq!(sim.requests("treazure", "cancel_redemption"), 1, "never sent twice");
@@ -519,7 +519,7 @@ fn a_late_redeem_is_in_doubt_until_it_shows_never_reported_as_nothing_changed() 
         (one["resolved"].as_array().unwrap().len(), one["still_pending"][0]["state"].as_str()),
         (0, Some("in_doubt"))
     );
-    wait_until("the redeem landed", || voucher(&sim.state(), "2QH3QTDM28N6")["balance"] == "93.00");
+    common::wait_until("the redeem landed", || voucher(&sim.state(), "2QH3QTDM28N6")["balance"] == "93.00");
     let one = exec(&client, Op::Recover, &json!({"journal_id": id})).unwrap();
     assert_eq!(one["resolved"][0]["state"], "done", "{one}");
     assert_eq!(one["resolved"][0]["result"]["balance_cents"], 9300);
@@ -572,7 +572,7 @@ fn every_spelling_of_a_voucher_shares_its_history_and_serialization() {
     assert_eq!(again.status(), VlStatus::VL_REJECTED, "{}", again.message);
     assert_eq!(again.journal_id, err.journal_id);
     assert_eq!(sim.requests("eguma", "redeem"), 1);
-    wait_until("the first landed", || voucher(&sim.state(), "L4FU5LQTKJR3")["balance"] == "40.00");
+    common::wait_until("the first landed", || voucher(&sim.state(), "L4FU5LQTKJR3")["balance"] == "40.00");
     let again = exec(&client, Op::Redeem, &json!({"code": "SHORT1", "amount": "10.00"})).unwrap_err();
     assert!(again.message.contains("went through after all"), "{}", again.message);
     assert_eq!(voucher(&sim.state(), "L4FU5LQTKJR3")["balance"], "40.00", "charged once");
@@ -675,14 +675,6 @@ fn spawn_till(config: &Value, request: &Value) -> std::process::Child {
         .expect("the till process starts")
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(10);
-    while !done() {
-        assert!(Instant::now() < until, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
 #[test]
 fn kill_9_in_the_middle_of_a_redeem_then_recover_in_a_new_process() {
     let sim = common::simulator();
@@ -691,7 +683,7 @@ fn kill_9_in_the_middle_of_a_redeem_then_recover_in_a_new_process() {
     sim.arm_fault(&json!({"provider": "eguma", "operation": "redeem", "fault": {"delay_ms": 30_000}})).unwrap();
     let config = config(&sim, &path, "keep", 60_000);
     let mut till = spawn_till(&config, &json!({"code": "2QH3QTDM28N6", "amount": "12.50", "reference": "R-77"}));
-    wait_until("e-guma applied the redeem", || voucher(&sim.state(), "2QH3QTDM28N6")["balance"] == "87.50");
+    common::wait_until("e-guma applied the redeem", || voucher(&sim.state(), "2QH3QTDM28N6")["balance"] == "87.50");
 
     // While the till process lives, nobody else can open its journal.
     let err = Client::new(&config.to_string()).err().expect("the journal is locked");

@@ -279,6 +279,7 @@ mod tests {
             status: 200,
             body: body.as_bytes().to_vec(),
             elapsed: std::time::Duration::ZERO,
+            headers: Vec::new(),
         };
         let ok = read_json::<Balance>("p", &answer(r#"{"balance_in_cents":400,"book_as_discount":false}"#)).unwrap();
         assert_eq!((ok.parsed.balance_in_cents, ok.parsed.message), (400, None));

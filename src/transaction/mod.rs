@@ -764,7 +764,7 @@ mod tests {
     }
 
     fn response(status: u16) -> HttpResponse {
-        HttpResponse { status, body: Vec::new(), elapsed: Duration::ZERO }
+        HttpResponse { status, body: Vec::new(), elapsed: Duration::ZERO, headers: Vec::new() }
     }
 
     fn kind(a: Attempt<()>) -> &'static str {

@@ -97,6 +97,19 @@ def test_log_lines_reach_python_logging(sim, caplog):
     assert "********KJR3" in text and "demo-outlet-1" not in text and "L4FU5LQTKJR3" not in text
 
 
+def test_trace_lines_carry_a_trace_level_name(sim, caplog):
+    voucherlink.enable_logging(voucherlink.TRACE)
+    try:
+        with caplog.at_level(voucherlink.TRACE, logger="voucherlink"):
+            eguma(sim, pos_id="KASSE-PY").balance(code="L4FU5LQTKJR3", reference="R-9")
+    finally:
+        voucherlink.disable_logging()
+    traces = [r for r in caplog.records if r.levelno == voucherlink.TRACE]
+    assert traces and all(r.levelname == "TRACE" for r in traces)
+    exchange = next(r.getMessage() for r in traces if "> GET " in r.getMessage())
+    assert exchange.startswith("eguma balance [pos=KASSE-PY ref=R-9 c") and "apikey=[redacted]" in exchange
+
+
 def test_every_provider_through_python(sim):
     treazure = voucherlink.Client({"provider": "treazure", "base_url": sim["treazure"], "client_id": "pos", "client_secret": "secret"})
     card = treazure.balance(serial_number="100200", scratch_code="8391")

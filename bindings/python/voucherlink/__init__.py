@@ -594,7 +594,11 @@ class Client:
 
 # ---- logging ----
 
-_LEVELS = ((0, 5), (1, logging.DEBUG), (2, logging.INFO), (3, logging.WARNING), (4, logging.ERROR))
+#: Python has no TRACE level: the library's (every HTTP exchange, secrets removed) is 5, named so.
+TRACE = 5
+logging.addLevelName(TRACE, "TRACE")
+
+_LEVELS = ((0, TRACE), (1, logging.DEBUG), (2, logging.INFO), (3, logging.WARNING), (4, logging.ERROR))
 _log_callback: Optional[Callable[..., None]] = None  # kept alive while the library holds it
 
 

@@ -2,7 +2,6 @@
 //! what the cashier would see. Exits non-zero if any step does not go as a till expects.
 
 use std::ffi::{CStr, CString, c_char};
-use std::process::ExitCode;
 
 use serde_json::{Value, json};
 use voucherlink::VlStatus;
@@ -61,12 +60,12 @@ fn expect(ok: bool, what: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err(format!("unexpected: {what}")) }
 }
 
-pub fn run() -> ExitCode {
+pub fn run() -> u8 {
     match checkout() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("demo failed: {e}");
-            ExitCode::FAILURE
+            1
         }
     }
 }
@@ -74,7 +73,10 @@ pub fn run() -> ExitCode {
 fn checkout() -> Result<(), String> {
     let sim = voucherlink_sim::Simulator::start("127.0.0.1:0", &voucherlink_sim::demo_fixtures())?;
     println!("voucherlink {} — checkout demo against the built-in provider simulator", voucherlink::VERSION);
-    println!("(no account, no network: e-guma is simulated at {})\n", sim.url("eguma"));
+    println!(
+        "(no account, no network: e-guma, Treazure, GonnaOrder and Coupontools are simulated at {})\n",
+        sim.root_url()
+    );
 
     let till = Till::open(&json!({
         "provider": "eguma", "api_key": "demo-outlet-1", "base_url": sim.url("eguma"),
@@ -151,10 +153,86 @@ fn checkout() -> Result<(), String> {
     expect(status == VlStatus::VL_OK && doc["data"]["balance"] == json!("25.00"), "activated balance")?;
     println!("  Balance now             {} {}\n", text(&doc["data"]["currency"]), text(&doc["data"]["balance"]));
 
+    other_providers(&sim)?;
     two_languages(&sim)?;
 
-    println!("Every step above went through the C ABI (vl_client_new, vl_balance, vl_redeem,");
-    println!("vl_cancel_redemption, vl_activation_status, vl_activate, vl_deactivate) — the calls a POS makes.");
+    println!("Every step above went through the C ABI (vl_client_new, vl_balance, vl_redeem, vl_cancel_redemption,");
+    println!("vl_activation_status, vl_activate, vl_deactivate, vl_member_vouchers, vl_validate, vl_submit_order,");
+    println!("vl_lock) — the calls a POS makes, with each of the four providers.");
+    Ok(())
+}
+
+/// The same calls with the other three providers: a Treazure gift card, a GonnaOrder loyalty
+/// voucher, a Coupontools coupon.
+fn other_providers(sim: &voucherlink_sim::Simulator) -> Result<(), String> {
+    let print_receipt = |doc: &Value| {
+        for line in doc["data"]["receipt_lines"].as_array().into_iter().flatten() {
+            println!("    | {}", text(line));
+        }
+    };
+
+    println!("Treazure (Netherlands) — a gift card pays EUR 10.00 of a sale");
+    let till = Till::open(&json!({
+        "provider": "treazure", "client_id": "pos", "client_secret": "secret", "base_url": sim.url("treazure"),
+        "pos_id": "KASSA-3", "language": "nl", "timeout_ms": 5000,
+    }))?;
+    let (status, doc) = till.call(ffi::vl_balance, json!({ "serial_number": "100200", "scratch_code": "8391" }));
+    expect(status == VlStatus::VL_OK, "Treazure balance failed")?;
+    let card = text(&doc["data"]["code"]).to_string();
+    println!(
+        "  Card (serial 100200)    {} {} — {}",
+        text(&doc["data"]["currency"]),
+        text(&doc["data"]["balance"]),
+        text(&doc["data"]["status"])
+    );
+    let (status, doc) = till.call(ffi::vl_redeem, json!({ "code": card, "amount": "10.00", "reference": "2001" }));
+    expect(status == VlStatus::VL_OK, "Treazure redeem failed")?;
+    println!("  Receipt (in Dutch):");
+    print_receipt(&doc);
+    println!();
+
+    println!("GonnaOrder (Greece) — a loyalty member's voucher on an order of EUR 19.95");
+    let till = Till::open(&json!({
+        "provider": "gonnaorder", "store_id": 155, "username": "pos@store.example", "password": "pw",
+        "base_url": sim.url("gonnaorder"), "timeout_ms": 5000,
+    }))?;
+    let (status, doc) = till.call(ffi::vl_member_vouchers, json!({ "member_code": "M-1" }));
+    expect(status == VlStatus::VL_OK, "GonnaOrder member vouchers failed")?;
+    let offers: Vec<String> = doc["data"]["vouchers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| format!("{} ({} {})", text(&v["code"]), text(&v["type"]), text(&v["discount"])))
+        .collect();
+    println!("  {:<24}{}", format!("Member M-1 ({})", text(&doc["data"]["member"]["name"])), offers.join(", "));
+    let (status, doc) = till.call(ffi::vl_validate, json!({ "code": "PCT10", "order_total": "19.95" }));
+    expect(status == VlStatus::VL_OK, "GonnaOrder validate failed")?;
+    let (discount, total) =
+        (text(&doc["data"]["discount"]).to_string(), text(&doc["data"]["total_after_discount"]).to_string());
+    println!("  PCT10 takes off         EUR {discount}, to pay EUR {total}");
+    let (status, _) = till.call(
+        ffi::vl_submit_order,
+        json!({ "order_id": "3001", "order_total": "19.95", "discount": discount, "total_after_discount": total, "code": "PCT10", "member_code": "M-1" }),
+    );
+    expect(status == VlStatus::VL_OK, "GonnaOrder submit order failed")?;
+    println!("  Order 3001 reported     the voucher is used\n");
+
+    println!("Coupontools (Belgium) — a scanned coupon, locked during checkout, then validated");
+    let till = Till::open(&json!({
+        "provider": "coupontools", "client_id": "ct", "client_secret": "secret", "base_url": sim.url("coupontools"),
+        "language": "fr", "timeout_ms": 5000,
+    }))?;
+    let scanned = "https://digicpn.com/p/v6n7gn/kkfiznr8Yp8630h82es8d";
+    let (status, doc) = till.call(ffi::vl_lock, json!({ "code": scanned }));
+    expect(status == VlStatus::VL_OK, "Coupontools lock failed")?;
+    println!("  Scanned QR code         {} — {}", text(&doc["data"]["code"]), text(&doc["data"]["status"]));
+    let (status, doc) = till.call(ffi::vl_redeem, json!({ "code": scanned, "money_spent": "42.00" }));
+    expect(status == VlStatus::VL_OK, "Coupontools validate failed")?;
+    println!("  Receipt (in French):");
+    print_receipt(&doc);
+    let (status, doc) = till.call(ffi::vl_redeem, json!({ "code": scanned }));
+    expect(status == VlStatus::VL_REJECTED, "a used coupon must be refused")?;
+    println!("  Scanned again           \"{}\"\n", text(&doc["error"]["message"]));
     Ok(())
 }
 

@@ -226,7 +226,7 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> HttpResponse {
-        HttpResponse { status, body: body.as_bytes().to_vec(), elapsed: std::time::Duration::ZERO }
+        HttpResponse { status, body: body.as_bytes().to_vec(), elapsed: std::time::Duration::ZERO, headers: Vec::new() }
     }
 
     #[test]
