@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Cross-builds voucherlink.dll for 32-bit and 64-bit Windows (7 and later) on Debian/Ubuntu:
+# Cross-builds voucherlink.dll and the voucherlink command for 32-bit and 64-bit Windows (7 and
+# later) on Debian/Ubuntu:
 #   target/windows/x86/   voucherlink.dll, voucherlink.dll.a (MinGW import library),
-#   target/windows/x64/   voucherlink.lib (import library for MSVC), voucherlink.def, voucherlink.h
+#   target/windows/x64/   voucherlink.lib (import library for MSVC), voucherlink.def, voucherlink.h,
+#                         voucherlink.exe (the command: tools, doctor, simulator)
 # and checks each DLL: every vl_ function of the header exported, undecorated (cdecl); no MinGW
 # runtime DLL and no DLL that Windows 7 lacks among its imports.
 #
@@ -53,12 +55,12 @@ build() {
     # The C parts (ring) must be compiled by MinGW's gcc, not by the host's cc.
     env "CC_$env_triple=$mingw-gcc" "AR_$env_triple=$mingw-ar" \
         "CARGO_TARGET_${env_triple^^}_LINKER=$mingw-gcc" RUSTC_BOOTSTRAP=1 \
-        cargo build --locked --release --lib --no-default-features \
+        cargo build --locked --release --lib --bin voucherlink \
         -Zbuild-std=std,panic_unwind --target "$triple"
 
     local built="$target_root/$triple/release" out="$out_root/$arch"
     mkdir -p "$out"
-    cp "$built/voucherlink.dll" "$out/"
+    cp "$built/voucherlink.dll" "$built/voucherlink.exe" "$out/"
     cp "$built/libvoucherlink.dll.a" "$out/voucherlink.dll.a"
     cp include/voucherlink.h "$out/"
 
@@ -81,15 +83,18 @@ build() {
     if grep -qiE 'libgcc|libwinpthread|libstdc|bcryptprimitives|api-ms-win' <<<"$imports"; then
         echo "FAIL: $arch DLL imports a DLL a Windows 7 till may lack:"; echo "$imports"; exit 1
     fi
+    if "$mingw-objdump" -p "$out/voucherlink.exe" | sed -n 's/^\s*DLL Name: //p' | grep -qiE 'libgcc|libwinpthread|libstdc|bcryptprimitives|api-ms-win'; then
+        echo "FAIL: $arch voucherlink.exe imports a DLL a Windows 7 till may lack"; exit 1
+    fi
 
     # voucherlink.def and an import library for MSVC's linker (lib.exe /def: makes the same).
     { echo "LIBRARY voucherlink.dll"; echo "EXPORTS"; sed 's/^/    /' <<<"$exports"; } > "$out/voucherlink.def"
     local machine; [ "$arch" = x86 ] && machine=i386 || machine=i386:x86-64
     "$mingw-dlltool" -d "$out/voucherlink.def" -l "$out/voucherlink.lib" -D voucherlink.dll -m "$machine"
 
-    printf '== %s: voucherlink.dll %s bytes, %d exports, imports %s; built in %d s\n' "$arch" \
+    printf '== %s: voucherlink.dll %s bytes, %d exports, imports %s; voucherlink.exe %s bytes; built in %d s\n' "$arch" \
         "$(stat -c %s "$out/voucherlink.dll")" "$(wc -l <<<"$exports")" "$(tr '\n' ' ' <<<"$imports")" \
-        $((SECONDS - started))
+        "$(stat -c %s "$out/voucherlink.exe")" $((SECONDS - started))
 }
 
 for arch in "${arches[@]}"; do

@@ -7,7 +7,8 @@
 #      against the provider simulator (a Linux process on loopback): e-guma flow and bad
 #      inputs, Treazure, GonnaOrder, Coupontools, the journal file with a Windows path, the
 #      journal's lock held by another Windows process, and TLS verified by CryptoAPI with the
-#      simulator's throwaway CA from `ca_file`.
+#      simulator's throwaway CA from `ca_file`;
+#   4. runs the Windows voucherlink command (an operation, the doctor) under wine.
 #
 #   scripts/test-windows.sh [x86|x64 ...]      (default: both)
 #
@@ -210,6 +211,28 @@ for arch in "${arches[@]}"; do
     start_simulator --tls
     run_phase "$arch" "$exe" "${sim_url_eguma/127.0.0.1/localhost}" tls "$(windows_path "$sim_url_ca_file")"
     rm -f "$sim_url_ca_file"
+    stop_simulator
+done
+
+# The voucherlink command for Windows (in the release archives): an operation and the doctor
+# against the simulator, from a till configuration file.
+for arch in "${arches[@]}"; do
+    if [ "$arch" = x86 ] && [ "$wine32_ok" = 0 ]; then continue; fi
+    start_simulator
+    config="$work/till-$arch.json"
+    printf '{"provider":"eguma","api_key":"demo-outlet-1","base_url":"%s"}' "$sim_url_eguma" > "$config"
+    exe="$target_root/windows/$arch/voucherlink.exe"
+    if output="$(run_wine "$arch" "$exe" balance --config "$(windows_path "$config")" --code L4FU5LQTKJR3 2>&1)" \
+        && grep -q "balance          50.00" <<<"$output" \
+        && doctor="$(run_wine "$arch" "$exe" doctor --config "$(windows_path "$config")" 2>&1)" \
+        && grep -q "all checks passed" <<<"$doctor"; then
+        echo "   ok   $arch voucherlink.exe balance, doctor"
+    else
+        echo "   FAIL $arch voucherlink.exe"
+        sed 's/^/        /' <<<"$output${doctor:+
+$doctor}"
+        failed=1
+    fi
     stop_simulator
 done
 

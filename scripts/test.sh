@@ -7,7 +7,9 @@
 #   - the C sample (make);
 #   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
 #   - the benchmark in smoke mode, and the demo, as smoke tests;
-#   - with --windows: the Windows DLLs, cross-built and run under wine (scripts/test-windows.sh).
+#   - with --windows: the Windows DLLs, cross-built and run under wine (scripts/test-windows.sh);
+#   - the release packages (scripts/dist.sh; without --windows the Linux ones), each installed
+#     fresh and used as its user would (scripts/test-dist.sh).
 #
 #   scripts/test.sh [--windows]
 #
@@ -102,5 +104,15 @@ if [ -n "$windows" ]; then
     echo "== Windows DLLs under wine"
     scripts/test-windows.sh
 fi
+
+# The release packages, built as a release is (scripts/dist.sh), then each installed fresh and used
+# as its user would. Without --windows: the Linux packages only.
+echo "== release packages: built, installed fresh, used"
+if [ -n "$windows" ]; then
+    quiet scripts/dist.sh
+else
+    quiet scripts/dist.sh --linux-only
+fi
+quiet scripts/test-dist.sh
 
 echo "== all tests passed"

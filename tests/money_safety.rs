@@ -201,7 +201,7 @@ fn faults() -> Vec<(&'static str, Value)> {
 }
 
 /// What the till is told and what stands, right after the call and once the in-doubt window has
-/// passed (and a late request has landed) and `vl_recover` has run (README, "The fault matrix").
+/// passed (and a late request has landed) and `vl_recover` has run (docs/money-safety.md, "The fault matrix").
 struct Expected {
     status: VlStatus,
     applied: bool,

@@ -28,44 +28,177 @@ using Microsoft.Win32.SafeHandles;
 
 namespace VoucherLink
 {
-    /// <summary>The C functions of libvoucherlink (voucherlink.h).</summary>
+    /// <summary>The C functions of libvoucherlink (voucherlink.h), bound at run time to the library
+    /// file this binding chooses (the right one for the process's platform and bitness), as
+    /// SQLitePCLRaw and LibGit2Sharp do: DllImport alone cannot be told where a NuGet package put it.</summary>
     internal static class NativeMethods
     {
-        private const string Lib = "voucherlink";
-
         /// <summary>The C ABI this file was written for (VL_ABI_VERSION).</summary>
         internal const uint AbiVersion = 1;
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
         internal delegate void LogFn(uint level, IntPtr messageUtf8, IntPtr userData);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate IntPtr TextFn();
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint NumberFn();
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate IntPtr StatusNameFn(uint status);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint ClientNewFn(byte[] configJson, out VlClientHandle client, out IntPtr json);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate void FreeFn(IntPtr pointer);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint SetLoggerFn(LogFn callback, IntPtr userData, uint minLevel);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint Operation(VlClientHandle client, byte[] request, out IntPtr json);
 
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vl_version();
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_abi_version();
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern IntPtr vl_status_name(uint status);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_client_new(byte[] configJson, out VlClientHandle client, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern void vl_client_free(IntPtr client);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern void vl_string_free(IntPtr s);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_set_logger(LogFn callback, IntPtr userData, uint minLevel);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_capabilities(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_balance(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_redeem(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_cancel_redemption(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_activation_status(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_activate(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_cancel_activation(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_deactivation_status(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_deactivate(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_issue(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_history(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_member_vouchers(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_validate(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_submit_order(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_lock(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_unlock(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_pending(VlClientHandle client, byte[] request, out IntPtr json);
-        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] internal static extern uint vl_recover(VlClientHandle client, byte[] request, out IntPtr json);
+        internal static TextFn vl_version;
+        internal static NumberFn vl_abi_version;
+        internal static StatusNameFn vl_status_name;
+        internal static ClientNewFn vl_client_new;
+        internal static FreeFn vl_client_free;
+        internal static FreeFn vl_string_free;
+        internal static SetLoggerFn vl_set_logger;
+        internal static Operation vl_capabilities, vl_balance, vl_redeem, vl_cancel_redemption, vl_activation_status, vl_activate,
+            vl_cancel_activation, vl_deactivation_status, vl_deactivate, vl_issue, vl_history, vl_member_vouchers, vl_validate,
+            vl_submit_order, vl_lock, vl_unlock, vl_pending, vl_recover;
 
-        internal delegate uint Operation(VlClientHandle client, byte[] request, out IntPtr json);
+        private static bool IsWindows { get { return Environment.OSVersion.Platform == PlatformID.Win32NT; } }
+        private static bool IsMac { get { return !IsWindows && Directory.Exists("/System/Library/Frameworks"); } }
+
+        /// <summary>The library's file name on this platform.</summary>
+        internal static string FileName { get { return IsWindows ? "voucherlink.dll" : IsMac ? "libvoucherlink.dylib" : "libvoucherlink.so"; } }
+
+        /// <summary>NuGet's runtime identifier of this process (win-x64, linux-x64, ...).</summary>
+        internal static string RuntimeId
+        {
+            get { return (IsWindows ? "win-" : IsMac ? "osx-" : "linux-") + (IntPtr.Size == 8 ? "x64" : "x86"); }
+        }
+
+        /// <summary>Where the library is looked for, in order: VOUCHERLINK_LIB (the file or its folder);
+        /// beside the application, in its runtimes/&lt;rid&gt;/native (where the package's .targets and .NET
+        /// put it) or its x86 / x64 folder; beside this assembly and in the NuGet package it came from;
+        /// last, by name, the system's search (PATH, LD_LIBRARY_PATH).</summary>
+        internal static List<string> Candidates()
+        {
+            var paths = new List<string>();
+            string configured = Environment.GetEnvironmentVariable("VOUCHERLINK_LIB");
+            if (!string.IsNullOrEmpty(configured))
+                paths.Add(Directory.Exists(configured) ? Path.Combine(configured, FileName) : configured);
+            string arch = IntPtr.Size == 8 ? "x64" : "x86";
+            var folders = new List<string> { AppDomain.CurrentDomain.BaseDirectory };
+            string assembly = typeof(NativeMethods).Assembly.Location;
+            if (!string.IsNullOrEmpty(assembly))
+            {
+                string dir = Path.GetDirectoryName(assembly);
+                folders.Add(dir);
+                folders.Add(Path.Combine(Path.Combine(dir, ".."), "..")); // lib/net462 in a NuGet package
+            }
+            foreach (string folder in folders)
+            {
+                if (string.IsNullOrEmpty(folder)) continue;
+                paths.Add(Path.Combine(folder, FileName));
+                paths.Add(Path.Combine(Path.Combine(Path.Combine(Path.Combine(folder, "runtimes"), RuntimeId), "native"), FileName));
+                paths.Add(Path.Combine(Path.Combine(folder, arch), FileName));
+            }
+            paths.Add(FileName);
+            return paths;
+        }
+
+        /// <summary>Loads the library and binds every function; on failure the message lists every
+        /// path tried and why it did not load.</summary>
+        internal static string Load()
+        {
+            var tried = new List<string>();
+            foreach (string candidate in Candidates())
+            {
+                bool isPath = candidate.IndexOf(Path.DirectorySeparatorChar) >= 0 || candidate.IndexOf('/') >= 0;
+                string full = isPath ? Path.GetFullPath(candidate) : candidate;
+                if (isPath && !File.Exists(full))
+                {
+                    tried.Add(full + " (no such file)");
+                    continue;
+                }
+                string error;
+                IntPtr library = Native.Open(full, out error);
+                if (library == IntPtr.Zero)
+                {
+                    tried.Add(full + " (" + error + ")");
+                    continue;
+                }
+                Bind(library);
+                return null;
+            }
+            return "the voucherlink library (" + FileName + ", " + RuntimeId + ") could not be loaded. Tried:\n  " + string.Join("\n  ", tried.ToArray());
+        }
+
+        private static void Bind(IntPtr library)
+        {
+            vl_version = Function<TextFn>(library, "vl_version");
+            vl_abi_version = Function<NumberFn>(library, "vl_abi_version");
+            vl_status_name = Function<StatusNameFn>(library, "vl_status_name");
+            vl_client_new = Function<ClientNewFn>(library, "vl_client_new");
+            vl_client_free = Function<FreeFn>(library, "vl_client_free");
+            vl_string_free = Function<FreeFn>(library, "vl_string_free");
+            vl_set_logger = Function<SetLoggerFn>(library, "vl_set_logger");
+            vl_capabilities = Function<Operation>(library, "vl_capabilities");
+            vl_balance = Function<Operation>(library, "vl_balance");
+            vl_redeem = Function<Operation>(library, "vl_redeem");
+            vl_cancel_redemption = Function<Operation>(library, "vl_cancel_redemption");
+            vl_activation_status = Function<Operation>(library, "vl_activation_status");
+            vl_activate = Function<Operation>(library, "vl_activate");
+            vl_cancel_activation = Function<Operation>(library, "vl_cancel_activation");
+            vl_deactivation_status = Function<Operation>(library, "vl_deactivation_status");
+            vl_deactivate = Function<Operation>(library, "vl_deactivate");
+            vl_issue = Function<Operation>(library, "vl_issue");
+            vl_history = Function<Operation>(library, "vl_history");
+            vl_member_vouchers = Function<Operation>(library, "vl_member_vouchers");
+            vl_validate = Function<Operation>(library, "vl_validate");
+            vl_submit_order = Function<Operation>(library, "vl_submit_order");
+            vl_lock = Function<Operation>(library, "vl_lock");
+            vl_unlock = Function<Operation>(library, "vl_unlock");
+            vl_pending = Function<Operation>(library, "vl_pending");
+            vl_recover = Function<Operation>(library, "vl_recover");
+        }
+
+        private static T Function<T>(IntPtr library, string name) where T : class
+        {
+            IntPtr address = Native.Symbol(library, name);
+            if (address == IntPtr.Zero)
+                throw new EntryPointNotFoundException("the voucherlink library has no function " + name + ": it is older than this VoucherLink.cs");
+            return (T)(object)Marshal.GetDelegateForFunctionPointer(address, typeof(T));
+        }
+
+        /// <summary>The operating system's loader: LoadLibrary on Windows, dlopen elsewhere.</summary>
+        private static class Native
+        {
+            [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true)]
+            private static extern IntPtr LoadLibraryW(string path);
+            [DllImport("kernel32", CharSet = CharSet.Ansi, ExactSpelling = true)]
+            private static extern IntPtr GetProcAddress(IntPtr module, string name);
+            [DllImport("libdl.so.2", EntryPoint = "dlopen")] private static extern IntPtr DlOpenLinux(string path, int flags);
+            [DllImport("libdl.so.2", EntryPoint = "dlsym")] private static extern IntPtr DlSymLinux(IntPtr handle, string name);
+            [DllImport("libdl.so.2", EntryPoint = "dlerror")] private static extern IntPtr DlErrorLinux();
+            [DllImport("libSystem.dylib", EntryPoint = "dlopen")] private static extern IntPtr DlOpenMac(string path, int flags);
+            [DllImport("libSystem.dylib", EntryPoint = "dlsym")] private static extern IntPtr DlSymMac(IntPtr handle, string name);
+            [DllImport("libSystem.dylib", EntryPoint = "dlerror")] private static extern IntPtr DlErrorMac();
+            private const int RtldNow = 2;
+
+            internal static IntPtr Open(string path, out string error)
+            {
+                error = null;
+                if (IsWindows)
+                {
+                    IntPtr module = LoadLibraryW(path);
+                    if (module == IntPtr.Zero) error = new System.ComponentModel.Win32Exception(Marshal.GetLastWin32Error()).Message;
+                    return module;
+                }
+                IntPtr handle = IsMac ? DlOpenMac(path, RtldNow) : DlOpenLinux(path, RtldNow);
+                if (handle == IntPtr.Zero) error = FromUtf8(IsMac ? DlErrorMac() : DlErrorLinux()) ?? "dlopen failed";
+                return handle;
+            }
+
+            internal static IntPtr Symbol(IntPtr library, string name)
+            {
+                if (IsWindows) return GetProcAddress(library, name);
+                return IsMac ? DlSymMac(library, name) : DlSymLinux(library, name);
+            }
+        }
+
 
         /// <summary>A string for the library: UTF-8, NUL-terminated.</summary>
         internal static byte[] Utf8(string text)
@@ -392,27 +525,16 @@ namespace VoucherLink
             lock (Loaded)
             {
                 if (_checked) return;
-                uint abi;
-                try { abi = NativeMethods.vl_abi_version(); }
-                catch (DllNotFoundException e) { throw Missing(e); }
-                catch (BadImageFormatException e) { throw Missing(e); }
-                catch (EntryPointNotFoundException e) { throw Missing(e); }
+                string missing;
+                try { missing = NativeMethods.Load(); }
+                catch (EntryPointNotFoundException e) { missing = e.Message; }
+                if (missing != null) throw new ConfigException(Document(VoucherLinkStatus.Config, "config", missing));
+                uint abi = NativeMethods.vl_abi_version();
                 if (abi != NativeMethods.AbiVersion)
                     throw new ConfigException(Document(VoucherLinkStatus.Config, "config", "the voucherlink library has ABI " + abi +
                         ", this VoucherLink.cs was written for ABI " + NativeMethods.AbiVersion + ": use the library and VoucherLink.cs of one release"));
                 _checked = true;
             }
-        }
-
-        private static ConfigException Missing(Exception e)
-        {
-            string process = IntPtr.Size == 8 ? "64-bit" : "32-bit";
-            string dir = AppDomain.CurrentDomain.BaseDirectory;
-            string message = "the voucherlink library could not be loaded (" + e.GetType().Name + ": " + e.Message + "). Looked for voucherlink.dll " +
-                "(Windows; the " + process + " one, as this process) or libvoucherlink.so / libvoucherlink.dylib in: " + dir +
-                " (the application folder), " + Path.Combine(dir, "runtimes") + " (NuGet's native assets), " + Environment.CurrentDirectory +
-                " and the system's library path (PATH / LD_LIBRARY_PATH / DYLD_LIBRARY_PATH)";
-            return new ConfigException(Document(VoucherLinkStatus.Config, "config", message));
         }
 
         private static string Document(VoucherLinkStatus status, string name, string message)

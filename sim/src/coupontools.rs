@@ -9,7 +9,7 @@
 //! credentials, lists elsewhere; 200 missing parameter, 300 invalid character, 513 session not
 //! found; `money_spent` in the format 0.000.
 //!
-//! Assumed (not public; the client keeps the same model, listed in the README): the update takes
+//! Assumed (not public; the client keeps the same model, listed in docs/providers.md): the update takes
 //! exactly one action flag — `validate`, `lock`, `unlock` or `void` — set to "1", plus
 //! `money_spent` with `validate`; it answers like the data endpoint (`action: "update_session"`);
 //! refusing to validate a validated or voided session (330, 332) or to lock a locked one (331);

@@ -4,7 +4,7 @@
 //!
 //! Strict where e-guma is documented (so a client bug fails here first): the API key, the method,
 //! the path, `Content-Type: application/json` on POST, integer cents, known body fields only.
-//! Where e-guma is not documented, it behaves as the README's assumptions say: business refusals
+//! Where e-guma is not documented, it behaves as docs/providers.md's assumptions say: business refusals
 //! on POST are HTTP 400 with a German text; balance answers an unknown code with
 //! `is_redeemable: false`; a short code works on balance only.
 

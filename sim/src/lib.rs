@@ -31,7 +31,7 @@ use tls::TlsIdentity;
 /// Provider ids, in docs/api.md order; each is served under `/{id}`.
 pub const PROVIDERS: [&str; 4] = ["eguma", "treazure", "gonnaorder", "coupontools"];
 
-/// The built-in demo data set (documented in the README, credentials included).
+/// The built-in demo data set (documented in docs/simulator.md, credentials included).
 pub fn demo_fixtures() -> Value {
     serde_json::from_str(include_str!("demo_fixtures.json")).expect("the built-in fixtures are valid JSON")
 }

@@ -9,7 +9,7 @@
 //! `MandatoryParameterMissing` / `InvalidParameterValue` / `SyntaxError`; 401; the default headers
 //! `SiteId`, `PosId`, `ReceiptReference`, `UtcOffset`; cancels only right after the operation.
 //!
-//! Assumed, because Treazure does not publish its gift-card JSON (the README lists these, and the
+//! Assumed, because Treazure does not publish its gift-card JSON (docs/providers.md lists these, and the
 //! client keeps the same assumptions in one place): POST with camelCase JSON bodies
 //! (`cardId` | `serialNumber` + `scratchCode`, `amount` as a decimal number, `switchId`);
 //! answers `{"success", "returnCode", "errorMessage", "giftcard": {...}, "redeemId" |

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
@@ -137,8 +138,16 @@ def test_the_library_is_found_or_the_search_is_explained(monkeypatch, tmp_path):
     from voucherlink import _native
 
     monkeypatch.setenv("VOUCHERLINK_LIB", str(tmp_path / "nowhere.so"))
-    assert next(_native.candidates()) == tmp_path / "nowhere.so"
-    monkeypatch.setattr(_native, "candidates", lambda: iter([tmp_path / "a.so", tmp_path / "b.so"]))
+    order = list(_native.candidates())
+    assert order[0] == str(tmp_path / "nowhere.so")
+    package_dir = str(Path(_native.__file__).resolve().parent / _native.library_file_name())
+    assert order[1] == package_dir, "the package's own folder comes next"
+    assert _native.library_file_name() in order[2:4], "then the system loader, by name"
+    not_a_library = tmp_path / "b.so"
+    not_a_library.write_text("not a library")
+    monkeypatch.setattr(_native, "candidates", lambda: iter([str(tmp_path / "a.so"), str(not_a_library), "libvoucherlink-nowhere.so"]))
     with pytest.raises(OSError) as missing:
         _native.load()
-    assert "VOUCHERLINK_LIB" in str(missing.value) and str(tmp_path / "b.so") in str(missing.value)
+    message = str(missing.value)
+    assert "VOUCHERLINK_LIB" in message and str(tmp_path / "a.so") + " (no such file)" in message
+    assert str(not_a_library) in message and "libvoucherlink-nowhere.so" in message, message

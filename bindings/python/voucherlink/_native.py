@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import os
 import sys
 from pathlib import Path
@@ -45,36 +46,51 @@ def library_file_name() -> str:
     return "libvoucherlink.so"
 
 
-def candidates() -> Iterator[Path]:
-    """Where the library is looked for, in order."""
+def candidates() -> Iterator[str]:
+    """Where the library is looked for, in order: ``VOUCHERLINK_LIB`` (the file or its folder),
+    the package's own folder (a wheel carries the library there), the system's loader (its
+    search path: ``LD_LIBRARY_PATH``, ``PATH`` on Windows, the system folders), and last, for
+    developers, a cargo ``target`` folder of the checkout."""
     name = library_file_name()
     configured = os.environ.get("VOUCHERLINK_LIB")
     if configured:
         path = Path(configured)
-        yield path / name if path.is_dir() else path
+        yield str(path / name if path.is_dir() else path)
     here = Path(__file__).resolve().parent
-    yield here / name
+    yield str(here / name)
+    found = ctypes.util.find_library("voucherlink")
+    if found:
+        yield found
+    yield name  # by name: the dynamic loader's own search
     target_dir = os.environ.get("CARGO_TARGET_DIR")
     if target_dir:
         for profile in ("release", "debug"):
-            yield Path(target_dir) / profile / name
+            yield str(Path(target_dir) / profile / name)
     for parent in here.parents:
         for profile in ("release", "debug"):
-            yield parent / "target" / profile / name
+            yield str(parent / "target" / profile / name)
 
 
 def load() -> ctypes.CDLL:
-    """Loads the library (cdecl) and declares every function's argument and result types."""
+    """Loads the library (cdecl) and declares every function's argument and result types. When no
+    candidate loads, the error lists each one tried and why it failed."""
     looked: List[str] = []
-    for path in candidates():
-        looked.append(str(path))
-        if path.is_file():
-            lib = ctypes.CDLL(str(path))
-            declare(lib)
-            return lib
+    for candidate in candidates():
+        is_path = os.sep in candidate or (os.altsep is not None and os.altsep in candidate)
+        if is_path and not Path(candidate).is_file():
+            looked.append("%s (no such file)" % candidate)
+            continue
+        try:
+            lib = ctypes.CDLL(candidate)
+        except OSError as error:
+            looked.append("%s (%s)" % (candidate, error))
+            continue
+        declare(lib)
+        return lib
     raise OSError(
-        "voucherlink: the shared library was not found. Set VOUCHERLINK_LIB to its path "
-        "(or build it with `cargo build --release`). Looked in:\n  " + "\n  ".join(looked)
+        "voucherlink: the shared library could not be loaded. Install the wheel for this platform "
+        "(it carries the library), put the library on the system's library path, or set "
+        "VOUCHERLINK_LIB to its file. Tried:\n  " + "\n  ".join(looked)
     )
 
 

@@ -12,7 +12,7 @@ pub struct SimArgs {
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDRESS:PORT")]
     listen: String,
     /// The fixtures (providers' accounts, vouchers, cards, sessions) as JSON; default: the
-    /// built-in demo data (README).
+    /// built-in demo data (docs/simulator.md).
     #[arg(long, value_name = "FILE")]
     fixtures: Option<PathBuf>,
     /// Serve HTTPS with a certificate for 127.0.0.1 and localhost, signed by a throwaway CA

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Installs each package of dist/ fresh, as its user would, and runs a checkout with it against the
+# simulator (the one the Linux archive carries):
+#   C       the Linux archive unpacked to a prefix; a program built with pkg-config and one with
+#           CMake's find_package; the prefix moved; both run; SONAME and NEEDED checked
+#   Python  a fresh venv, pip install of the manylinux2014 wheel, a checkout with no environment
+#           variable; auditwheel show; the Windows wheels' tags and libraries
+#   .NET    nuget install from a local folder (nuget under Mono), a program compiled with mcs
+#           against the package's assembly, run under Mono; the package's layout; its Windows
+#           DLLs are the ones the wine test ran
+# Run scripts/dist.sh first.   scripts/test-dist.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+target_root="${CARGO_TARGET_DIR:-$repo/target}"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)"
+abi="$(sed -n 's/^pub const VL_ABI_VERSION: u32 = \([0-9]*\);$/\1/p' src/ffi/mod.rs)"
+dist="$repo/dist"
+have() { command -v "$1" >/dev/null 2>&1; }
+sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+apt_install() { $sudo apt-get update -qq || true; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null; }
+{ have cmake && have pkg-config && have nuget && have mono && have readelf; } || apt_install cmake pkg-config nuget mono-runtime binutils
+fail() { echo "FAIL: $*"; exit 1; }
+
+work="$(mktemp -d /tmp/voucherlink-dist.XXXXXX)"
+sim_pid=""
+cleanup() { [ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# --- C: the Linux archive -----------------------------------------------------------------------
+echo "== C archive: pkg-config and CMake, then the prefix moved"
+name="voucherlink-$version-linux-x86_64"
+mkdir -p "$work/unpacked"
+tar -xzf "$dist/$name.tar.gz" -C "$work/unpacked"
+prefix="$work/unpacked/$name"
+for f in include/voucherlink.h "lib/libvoucherlink.so.$version" lib/pkgconfig/voucherlink.pc \
+    lib/cmake/voucherlink/voucherlinkConfig.cmake lib/cmake/voucherlink/voucherlinkConfigVersion.cmake \
+    bin/voucherlink README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE; do
+    [ -e "$prefix/$f" ] || fail "$name lacks $f"
+done
+[ "$(readlink "$prefix/lib/libvoucherlink.so.$abi")" = "libvoucherlink.so.$version" ] || fail "libvoucherlink.so.$abi is not a link to the library"
+[ "$(readlink "$prefix/lib/libvoucherlink.so")" = "libvoucherlink.so.$abi" ] || fail "libvoucherlink.so is not a link to the SONAME"
+readelf -d "$prefix/lib/libvoucherlink.so.$version" | grep -q "Library soname: \[libvoucherlink.so.$abi\]" \
+    || fail "the library's SONAME is not libvoucherlink.so.$abi"
+flags="$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs voucherlink)"
+cc -std=c99 -Wall -Werror bindings/c/checkout.c $flags -o "$work/checkout-pkgconfig"
+cmake -S bindings/c -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$work/cmake" >/dev/null
+for program in "$work/checkout-pkgconfig" "$work/cmake/checkout"; do
+    needed="$(readelf -d "$program" | sed -n 's/.*Shared library: \[\(libvoucherlink[^]]*\)\].*/\1/p')"
+    [ "$needed" = "libvoucherlink.so.$abi" ] || fail "$program needs '$needed', not the SONAME libvoucherlink.so.$abi"
+done
+mv "$work/unpacked" "$work/moved"
+prefix="$work/moved/$name"
+exec 3< <("$prefix/bin/voucherlink" sim --listen 127.0.0.1:0)
+sim_pid=$!
+read -r ready <&3
+eguma="$(printf '%s' "$ready" | sed -E 's/.*"eguma":"([^"]+)".*/\1/')"
+for program in "$work/checkout-pkgconfig" "$work/cmake/checkout"; do
+    out="$(LD_LIBRARY_PATH="$prefix/lib" "$program" "$eguma")" || fail "$program: $out"
+    grep -q "Voucher pays CHF 50.00" <<<"$out" && grep -q "Sale voided" <<<"$out" || fail "$program did not check out: $out"
+done
+"$prefix/bin/voucherlink" version | grep -qx "voucherlink $version" || fail "the archive's command"
+
+# --- Python: the wheels -------------------------------------------------------------------------
+echo "== Python wheel: a fresh venv, no environment variable"
+wheel="$dist/voucherlink-$version-py3-none-manylinux2014_x86_64.whl"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install -q --no-index "$wheel"
+cp bindings/python/examples/checkout.py "$work/checkout.py"   # outside the checkout: the installed package
+out="$(cd "$work" && env -u VOUCHERLINK_LIB -u LD_LIBRARY_PATH -u CARGO_TARGET_DIR "$work/venv/bin/python" checkout.py "$eguma")" \
+    || fail "the wheel's checkout: $out"
+grep -q "Redeemed CHF" <<<"$out" || fail "the wheel's checkout: $out"
+"$work/venv/bin/pip" install -q auditwheel
+audit="$("$work/venv/bin/auditwheel" show "$wheel")"
+grep -qE 'manylinux_2_17_x86_64|manylinux2014_x86_64' <<<"$audit" || fail "auditwheel: $audit"
+python3 - "$dist" "$version" <<'PY'
+import struct, sys, zipfile, pathlib
+dist, version = pathlib.Path(sys.argv[1]), sys.argv[2]
+for platform, machine in (("win_amd64", 0x8664), ("win32", 0x14C)):
+    wheel = dist / ("voucherlink-%s-py3-none-%s.whl" % (version, platform))
+    if not wheel.exists():
+        continue
+    with zipfile.ZipFile(wheel) as z:
+        tags = z.read("voucherlink-%s.dist-info/WHEEL" % version).decode()
+        assert "Tag: py3-none-%s" % platform in tags, tags
+        dll = z.read("voucherlink/voucherlink.dll")
+        pe = struct.unpack_from("<I", dll, 0x3C)[0]
+        assert dll[pe:pe + 4] == b"PE\0\0" and struct.unpack_from("<H", dll, pe + 4)[0] == machine, platform
+        assert "voucherlink/__init__.py" in z.namelist() and "voucherlink/py.typed" in z.namelist()
+    print("   ", wheel.name, "ok")
+PY
+
+# --- .NET: the NuGet package --------------------------------------------------------------------
+echo "== NuGet: installed from a local folder, compiled with mcs, run under Mono"
+mkdir -p "$work/feed" "$work/app"
+cp "$dist/VoucherLink.$version.nupkg" "$work/feed/"
+nuget install VoucherLink -Version "$version" -Source "$work/feed" -OutputDirectory "$work/packages" -NonInteractive >/dev/null
+pkg="$work/packages/VoucherLink.$version"
+for f in lib/net462/VoucherLink.dll lib/net462/VoucherLink.xml build/net462/VoucherLink.targets \
+    runtimes/linux-x64/native/libvoucherlink.so README.md; do
+    [ -e "$pkg/$f" ] || fail "the package lacks $f"
+done
+for arch in x86 x64; do
+    packed="$pkg/runtimes/win-$arch/native/voucherlink.dll"
+    if [ -e "$packed" ]; then   # a --linux-only build has none
+        cmp -s "$packed" "$target_root/windows/$arch/voucherlink.dll" || fail "win-$arch: not the DLL the wine test ran"
+    fi
+done
+mcs -nologo -out:"$work/app/checkout.exe" -r:"$pkg/lib/net462/VoucherLink.dll" bindings/csharp/sample/Checkout.cs
+# Without the library beside the app: a ConfigException naming every path tried.
+cp "$pkg/lib/net462/VoucherLink.dll" "$work/app/"
+out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$work/app/checkout.exe" "$eguma" 2>&1)" && fail "ran without its native library"
+grep -q "could not be loaded. Tried:" <<<"$out" && grep -q "runtimes/linux-x64/native/libvoucherlink.so (no such file)" <<<"$out" \
+    || fail "the missing library is not explained: $out"
+# The one step of a build without MSBuild: the package's runtimes/ beside the app.
+cp -r "$pkg/runtimes" "$work/app/"
+out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$work/app/checkout.exe" "$eguma")" || fail "the NuGet checkout: $out"
+grep -q "Redeemed CHF" <<<"$out" || fail "the NuGet checkout: $out"
+echo "== every package installs and checks out"
