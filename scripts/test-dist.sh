@@ -5,9 +5,11 @@
 #           CMake's find_package; the prefix moved; both run; SONAME and NEEDED checked
 #   Python  a fresh venv, pip install of the manylinux2014 wheel, a checkout with no environment
 #           variable; auditwheel show; the Windows wheels' tags and libraries
-#   .NET    nuget install from a local folder (nuget under Mono), a program compiled with mcs
-#           against the package's assembly, run under Mono; the package's layout; its Windows
-#           DLLs are the ones the wine test ran
+#   .NET    nuget install from a local folder (nuget under Mono); a .NET Framework project that
+#           references the package as NuGet writes it (packages.config: HintPath + the package's
+#           .targets imported), built with xbuild and run under Mono with nothing copied by hand;
+#           a program compiled with plain mcs; the package's layout; its Windows DLLs are the
+#           ones the wine test ran
 # Run scripts/dist.sh first.   scripts/test-dist.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +21,8 @@ dist="$repo/dist"
 have() { command -v "$1" >/dev/null 2>&1; }
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 apt_install() { $sudo apt-get update -qq || true; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null; }
-{ have cmake && have pkg-config && have nuget && have mono && have readelf; } || apt_install cmake pkg-config nuget mono-runtime binutils
+{ have cmake && have pkg-config && have nuget && have mono && have xbuild && have readelf \
+    && [ -d /usr/lib/mono/4.6.2-api ]; } || apt_install cmake pkg-config nuget mono-runtime mono-xbuild mono-devel binutils
 fail() { echo "FAIL: $*"; exit 1; }
 
 work="$(mktemp -d /tmp/voucherlink-dist.XXXXXX)"
@@ -92,7 +95,7 @@ for platform, machine in (("win_amd64", 0x8664), ("win32", 0x14C)):
 PY
 
 # --- .NET: the NuGet package --------------------------------------------------------------------
-echo "== NuGet: installed from a local folder, compiled with mcs, run under Mono"
+echo "== NuGet: installed from a local folder, built with xbuild and with mcs, run under Mono"
 mkdir -p "$work/feed" "$work/app"
 cp "$dist/VoucherLink.$version.nupkg" "$work/feed/"
 nuget install VoucherLink -Version "$version" -Source "$work/feed" -OutputDirectory "$work/packages" -NonInteractive >/dev/null
@@ -107,6 +110,47 @@ for arch in x86 x64; do
         cmp -s "$packed" "$target_root/windows/$arch/voucherlink.dll" || fail "win-$arch: not the DLL the wine test ran"
     fi
 done
+# A .NET Framework project as NuGet leaves it (packages.config style): the assembly by HintPath and
+# the package's .targets imported. MSBuild's job is xbuild's here; the .targets must put the native
+# libraries beside the program, so that it runs with nothing copied by hand.
+mkdir -p "$work/project"
+cp bindings/csharp/sample/Checkout.cs "$work/project/"
+cat >"$work/project/Checkout.csproj" <<CSPROJ
+<?xml version="1.0" encoding="utf-8"?>
+<Project ToolsVersion="14.0" DefaultTargets="Build" xmlns="http://schemas.microsoft.com/developer/msbuild/2003">
+  <PropertyGroup>
+    <Configuration>Release</Configuration>
+    <Platform>AnyCPU</Platform>
+    <OutputType>Exe</OutputType>
+    <AssemblyName>Checkout</AssemblyName>
+    <TargetFrameworkVersion>v4.6.2</TargetFrameworkVersion>
+    <OutputPath>bin\Release\</OutputPath>
+  </PropertyGroup>
+  <ItemGroup>
+    <Reference Include="System" />
+    <Reference Include="VoucherLink">
+      <HintPath>..\packages\VoucherLink.$version\lib\net462\VoucherLink.dll</HintPath>
+    </Reference>
+    <Compile Include="Checkout.cs" />
+  </ItemGroup>
+  <Import Project="\$(MSBuildToolsPath)\Microsoft.CSharp.targets" />
+  <Import Project="..\packages\VoucherLink.$version\build\net462\VoucherLink.targets" />
+</Project>
+CSPROJ
+xbuild /nologo /verbosity:quiet "$work/project/Checkout.csproj" >"$work/xbuild.log" 2>&1 \
+    || fail "xbuild: $(cat "$work/xbuild.log")"
+built="$work/project/bin/Release"
+for f in Checkout.exe VoucherLink.dll runtimes/linux-x64/native/libvoucherlink.so; do
+    [ -e "$built/$f" ] || fail "the .targets did not place $f: $(cd "$built" && find . -type f)"
+done
+for arch in x86 x64; do
+    [ ! -e "$pkg/runtimes/win-$arch/native/voucherlink.dll" ] || [ -e "$built/runtimes/win-$arch/native/voucherlink.dll" ] \
+        || fail "the .targets did not place runtimes/win-$arch/native/voucherlink.dll"
+done
+out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$built/Checkout.exe" "$eguma")" || fail "the xbuild checkout: $out"
+grep -q "Redeemed CHF" <<<"$out" || fail "the xbuild checkout: $out"
+
+# Plain mcs, no MSBuild at all.
 mcs -nologo -out:"$work/app/checkout.exe" -r:"$pkg/lib/net462/VoucherLink.dll" bindings/csharp/sample/Checkout.cs
 # Without the library beside the app: a ConfigException naming every path tried.
 cp "$pkg/lib/net462/VoucherLink.dll" "$work/app/"

@@ -1,5 +1,5 @@
 #![allow(clippy::result_large_err)]
-//! A randomized fault run over every money-moving operation of the four providers (API.md §7).
+//! A randomized fault run over every money-moving operation of the four providers (docs/api.md §7).
 //!
 //! With a fixed seed, operations are drawn on a set of vouchers, cards, orders and coupons, and a
 //! fault of the simulator is armed before many of them (a connection closed before or after the
@@ -159,8 +159,8 @@ struct Tally {
 
 #[test]
 fn random_faults_over_every_money_moving_operation_lose_and_double_nothing() {
-    let ops: usize = std::env::var("VL_FAULT_RUN_OPS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
-    let seed: u64 = std::env::var("VL_FAULT_RUN_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5EED_2026);
+    let ops = setting("VL_FAULT_RUN_OPS").unwrap_or(60) as usize;
+    let seed = setting("VL_FAULT_RUN_SEED").unwrap_or(0x5EED_2026);
     let mut rng = Rng(seed | 1);
     let sim = Simulator::start("127.0.0.1:0", &fixtures()).unwrap();
     let dir = common::scratch("fault-run");
@@ -417,6 +417,17 @@ fn random_faults_over_every_money_moving_operation_lose_and_double_nothing() {
 }
 
 /// Applies an entry `vl_recover` reported settled to the model (once).
+/// A number from the environment, decimal or `0x` hex; anything else stops the run (a typo must
+/// not silently run the default).
+fn setting(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    Some(parsed.unwrap_or_else(|_| panic!("{name}={text:?} is not a number")))
+}
+
 fn settle(model: &mut Model, in_doubt: &HashMap<String, Pending>, entry: &Value, reported: &mut HashSet<String>) {
     let id = entry["journal_id"].as_str().unwrap().to_string();
     assert!(reported.insert(id.clone()), "{id} reported twice");

@@ -1,7 +1,7 @@
 #![allow(clippy::result_large_err)]
-//! The journal under storage faults and odd paths (API.md §7): a full disk (a real file-size
-//! limit, `RLIMIT_FSIZE`, in a till process of its own), a damaged line, a symbolic link to the
-//! journal, and spellings of one base URL.
+//! The journal under storage faults and odd paths (docs/api.md §7): a full disk (a real file-size
+//! limit, `RLIMIT_FSIZE`, in a till process of its own, and a real full tmpfs), a damaged line, a
+//! symbolic link to the journal, and spellings of one base URL.
 
 mod common;
 
@@ -201,4 +201,78 @@ fn spellings_of_one_base_url_share_their_open_entries() {
     c["base_url"] = json!(shouting);
     let client = Client::new(&c.to_string()).unwrap();
     assert_eq!(exec(&client, Op::Pending, &json!({})).unwrap()["entries"].as_array().unwrap().len(), 1);
+}
+
+/// A real full file system: a 64 KiB tmpfs (mounting needs root, as on CI; elsewhere the test says
+/// why it did not run — the `RLIMIT_FSIZE` test above covers the same path without privileges).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_tmpfs_refuses_before_sending_and_the_journal_stays_whole() {
+    use std::io::Write;
+    let sim = common::simulator();
+    let dir = common::scratch("journal-faults-tmpfs");
+    let _ = Command::new("umount").arg(&dir).stderr(Stdio::null()).status();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k,mode=0700", "voucherlink-test"])
+        .arg(&dir)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("not run: mounting a tmpfs is not permitted here (needs root)");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.clone());
+    let path = dir.join("journal.jsonl");
+    let config = config(&sim, &path);
+    let redeem = |client: &Client, reference: &str| {
+        exec(client, Op::Redeem, &json!({"code": "2QH3QTDM28N6", "amount": "1.00", "reference": reference}))
+    };
+    let client = Client::new(&config.to_string()).unwrap();
+    redeem(&client, "R1").unwrap();
+
+    // Fill the file system to the last byte.
+    let mut filler = std::fs::File::create(dir.join("filler")).unwrap();
+    for chunk in [4096usize, 1] {
+        while filler.write_all(&vec![0u8; chunk]).is_ok() {}
+    }
+    drop(filler);
+    // Appends may still fit in the journal's last page; sooner or later one does not.
+    let mut refused = None;
+    for n in 2..40 {
+        let reference = format!("F{n}");
+        let sent_before = sim.requests("eguma", "redeem");
+        match redeem(&client, &reference) {
+            Ok(_) => continue,
+            Err(e) => {
+                assert_eq!(e.status(), VlStatus::VL_CONFIG, "{}", e.message);
+                assert!(e.message.contains("nothing was sent"), "{}", e.message);
+                assert_eq!(sim.requests("eguma", "redeem"), sent_before, "refused before sending");
+                refused = Some(reference);
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("a full disk refuses a redeem");
+    std::fs::remove_file(dir.join("filler")).unwrap();
+    redeem(&client, "R3").expect("space freed: the till works again");
+    let pending = exec(&client, Op::Pending, &json!({})).unwrap();
+    assert_eq!(pending["entries"].as_array().unwrap().len(), 0, "{pending}");
+    drop(client);
+
+    // Reopened, the file is whole and agrees with e-guma: every redeem it calls done moved 1.00.
+    let entries = entries_by_reference(&path);
+    assert!(!entries.contains_key(&refused), "the refused redeem left nothing behind");
+    assert_eq!(entries["R3"]["state"], "done");
+    let done = entries.values().filter(|e| e["state"] == "done").count() as u64;
+    assert_eq!(sim.requests("eguma", "redeem"), done);
+    assert_eq!(balance(&sim), format!("{}.00", 100 - done));
+    let client = Client::new(&config.to_string()).unwrap();
+    assert_eq!(exec(&client, Op::Pending, &json!({})).unwrap()["entries"].as_array().unwrap().len(), 0);
 }

@@ -1,5 +1,5 @@
 #![allow(clippy::result_large_err)]
-//! Money safety (API.md §7): the fault matrix, a repeated button press, the journal lock, kill -9
+//! Money safety (docs/api.md §7): the fault matrix, a repeated button press, the journal lock, kill -9
 //! in the middle of a redeem, and hard deadlines against stalling servers.
 //!
 //! After every case, the simulator's state and the journal must agree: no money lost or doubled,

@@ -1,4 +1,4 @@
-//! The simulator as a POS developer meets it: `voucherlink sim`, the fixture format of API.md §9,
+//! The simulator as a POS developer meets it: `voucherlink sim`, the fixture format of docs/api.md §9,
 //! the control endpoints, and the strictness that makes client bugs fail there first.
 
 mod common;
@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-/// API.md §9's fixture example, verbatim.
+/// docs/api.md §9's fixture example, verbatim.
 const API_EXAMPLE: &str = r#"{"eguma": {"api_keys": ["demo-outlet-1"], "currency": "CHF",
    "vouchers": [{"code": "L4FU5LQTKJR3", "balance": "50.00", "total": "50.00", "redeemable": true,
                  "message": null, "short_codes": ["SHORT1"]}],

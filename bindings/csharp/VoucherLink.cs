@@ -12,7 +12,7 @@
 //       RedemptionInfo taken = till.Redeem(new RedeemRequest { Code = voucher.Code, RemainingToPay = 80.00m });
 //   }
 //
-// Every operation exists three ways: Balance(string json) -> string json (API.md §8), Balance(BalanceRequest)
+// Every operation exists three ways: Balance(string json) -> string json (docs/api.md §8), Balance(BalanceRequest)
 // -> VoucherInfo, and BalanceAsync(BalanceRequest, CancellationToken) -> Task<VoucherInfo>. Failures throw
 // a subclass of VoucherLinkException per status (RejectedException, InDoubtException, ...).
 
@@ -643,7 +643,7 @@ namespace VoucherLink
             return done.Task;
         }
 
-        // ---- One method per operation: the request JSON in, the data object as JSON out (API.md §8) ----
+        // ---- One method per operation: the request JSON in, the data object as JSON out (docs/api.md §8) ----
         /// <summary>Which operations this client's provider supports. Request and result as JSON (the data object).</summary>
         public string Capabilities(string requestJson) { return Call(NativeMethods.vl_capabilities, requestJson); }
         /// <summary>Looks a voucher up: its balance, status and check-balance slip. Request and result as JSON (the data object).</summary>

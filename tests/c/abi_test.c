@@ -2,7 +2,7 @@
  * The C test: voucherlink through its header and shared library, as a C POS uses it, against
  * the simulator. Built with -std=c99 -Wall -Wextra -Werror -pedantic by tests/c_abi.rs.
  *
- *   abi_test <eguma base_url> bad-inputs      every bad input of API.md §2 (nothing may be sent)
+ *   abi_test <eguma base_url> bad-inputs      every bad input of docs/api.md §2 (nothing may be sent)
  *   abi_test <eguma base_url> flow            the whole e-guma checkout, depot vouchers, threads
  *   abi_test <treazure base_url> treazure     Treazure gift cards: scratch codes, redeem, cancel,
  *                                             sale, issue, history
