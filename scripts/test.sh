@@ -72,10 +72,14 @@ export VOUCHERLINK_BIN="$target/voucherlink"
 echo "== Python binding"
 python3 -m pytest -q bindings/python/tests
 quiet python3 bindings/python/examples/checkout.py
-# The package installs with pip and works from where it was installed.
+# `pip install bindings/python` from the checkout builds the native library (cargo, release) into
+# the package, and it works from where it was installed with no environment variable.
 pip_target="$(mktemp -d)"
 quiet python3 -m pip install --no-deps --target "$pip_target" bindings/python
-(cd "$pip_target" && python3 -c "import voucherlink; assert voucherlink.library_version() == '0.1.0'")
+(cd "$pip_target" && env -u VOUCHERLINK_LIB -u LD_LIBRARY_PATH -u CARGO_TARGET_DIR python3 -c "
+import voucherlink
+assert voucherlink.library_version() == '0.1.0'
+assert voucherlink._lib._name.startswith('$pip_target/voucherlink/'), voucherlink._lib._name")
 rm -rf "$pip_target"
 
 echo "== C# binding (Mono)"
