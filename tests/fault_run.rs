@@ -3,7 +3,8 @@
 //!
 //! With a fixed seed, operations are drawn on a set of vouchers, cards, orders and coupons, and a
 //! fault of the simulator is armed before many of them (a connection closed before or after the
-//! change, a late answer, a 500, garbage, and a request that lands after the client gave up).
+//! change, a late answer, an answer cut short, a 500, garbage, and a request that lands after the
+//! client gave up).
 //! The library's answers are tracked as the POS would: what it reported done, and what `vl_recover`
 //! reports later. At the end the in-doubt window is waited out, everything is recovered (entries no
 //! lookup can resolve are settled by hand after a look at the simulator, the provider's back
@@ -254,12 +255,13 @@ fn random_faults_over_every_money_moving_operation_lose_and_double_nothing() {
             }
         };
         if rng.below(100) < 45 {
-            let fault = match rng.below(6) {
+            let fault = match rng.below(7) {
                 0 => json!("drop_before_commit"),
                 1 => json!("drop_after_commit"),
                 2 => json!({"delay_ms": TIMEOUT_MS * 3}),
                 3 => json!({"status": 500}),
                 4 => json!("garbage"),
+                5 => json!({"cut_body_at": rng.below(40)}),
                 _ => json!({"late_ms": TIMEOUT_MS + 100 + rng.below(WINDOW_MS - 400)}),
             };
             sim.arm_fault(&json!({"provider": provider, "operation": op.name(), "fault": fault})).unwrap();

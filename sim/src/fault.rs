@@ -25,6 +25,10 @@ pub enum Fault {
     /// on a connection that was idle at least this long is dropped unprocessed (the connection
     /// closed). Requests on fresh or busier connections pass and do not use the rule up.
     CloseIdle(Duration),
+    /// Apply the change, send the answer's status line, its headers and the first this many bytes
+    /// of its body, then close the connection: an answer cut short (a proxy, a dropped line) after
+    /// the client has already seen a status.
+    CutBody(usize),
 }
 
 /// One armed fault.
@@ -103,6 +107,11 @@ impl FaultRule {
                     .ok_or("`close_idle_ms` must be 0..=600000")?;
                 Fault::CloseIdle(Duration::from_millis(ms))
             }
+            Value::Object(o) if o.len() == 1 && o.contains_key("cut_body_at") => {
+                let at =
+                    o["cut_body_at"].as_u64().filter(|n| *n <= 1_000_000).ok_or("`cut_body_at` must be 0..=1000000")?;
+                Fault::CutBody(at as usize)
+            }
             Value::Object(o) if o.len() == 1 && o.contains_key("status") => {
                 let status =
                     o["status"].as_u64().filter(|s| (400..=599).contains(s)).ok_or("`status` must be 400..=599")?;
@@ -175,6 +184,7 @@ mod tests {
             (json!({"delay_ms": 250}), Fault::Delay(Duration::from_millis(250))),
             (json!({"status": 503}), Fault::Status(503)),
             (json!({"late_ms": 1500}), Fault::Late(Duration::from_millis(1500))),
+            (json!({"cut_body_at": 3}), Fault::CutBody(3)),
         ] {
             let rule =
                 FaultRule::parse(&json!({"provider":"eguma","operation":"redeem","fault":kind,"times":2})).unwrap();

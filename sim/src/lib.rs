@@ -255,6 +255,11 @@ fn with_faults(
             response.delay = Some(d);
             Reply::Respond(response)
         }
+        Some(Fault::CutBody(at)) => {
+            let mut response = process(&mut w, request);
+            response.cut_body_at = Some(at);
+            Reply::Respond(response)
+        }
         Some(Fault::Status(s)) => Reply::Respond(Response::text(s, "Simulated failure")),
         Some(Fault::Garbage) => Reply::Respond(Response::raw(200, "application/json", b"\x00<html>{\"oops".to_vec())),
         Some(Fault::Late(after)) => {

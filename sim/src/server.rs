@@ -60,6 +60,8 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// Wait this long before answering.
     pub delay: Option<Duration>,
+    /// Send only this many bytes of the body, then close the connection.
+    pub cut_body_at: Option<usize>,
 }
 
 impl Response {
@@ -75,7 +77,14 @@ impl Response {
 
     /// Any answer.
     pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Response {
-        Response { status, content_type: content_type.to_string(), body, headers: Vec::new(), delay: None }
+        Response {
+            status,
+            content_type: content_type.to_string(),
+            body,
+            headers: Vec::new(),
+            delay: None,
+            cut_body_at: None,
+        }
     }
 }
 
@@ -230,7 +239,8 @@ fn serve<S: Read + Write>(mut stream: S, socket: TcpStream, handler: Handler) {
                 if let Some(d) = response.delay {
                     thread::sleep(d);
                 }
-                if write_response(&mut stream, &response, close_after).is_err() || close_after {
+                let cut = response.cut_body_at.is_some();
+                if write_response(&mut stream, &response, close_after).is_err() || close_after || cut {
                     return;
                 }
                 answered_at = Some(Instant::now());
@@ -315,7 +325,11 @@ fn write_response(stream: &mut impl Write, response: &Response, close: bool) -> 
     }
     head.push_str(if close { "Connection: close\r\n\r\n" } else { "\r\n" });
     let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(&response.body);
+    let body = match response.cut_body_at {
+        Some(at) => &response.body[..at.min(response.body.len())],
+        None => &response.body[..],
+    };
+    bytes.extend_from_slice(body);
     stream.write_all(&bytes)?;
     stream.flush()
 }
