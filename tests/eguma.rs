@@ -40,16 +40,44 @@ fn balance_returns_the_canonical_code_and_amounts() {
 }
 
 #[test]
+fn an_unknown_code_is_not_found_for_every_operation_with_e_gumas_text() {
+    // e-guma answers a balance of an unknown code with HTTP 200, `is_redeemable: false` and its
+    // "does not exist" text; its other endpoints with HTTP 400 and the same text. Either way the
+    // POS hears VL_NOT_FOUND with e-guma's words, gets no balance slip, and nothing moves.
+    let sim = simulator();
+    let client = eguma_client(&sim);
+    let code = "NOPE12345678";
+    for (op, request) in [
+        (Op::Balance, json!({"code": code})),
+        (Op::Redeem, json!({"code": code, "amount": "5.00"})),
+        (Op::Redeem, json!({"code": code, "remaining_to_pay": "80.00"})),
+        (Op::CancelRedemption, json!({"code": code, "transaction_id": "vl-1", "amount": "5.00"})),
+        (Op::ActivationStatus, json!({"code": code})),
+        (Op::Activate, json!({"code": code, "amount": "5.00"})),
+        (Op::DeactivationStatus, json!({"code": code})),
+        (Op::Deactivate, json!({"code": code})),
+    ] {
+        let error = client.execute(op, &request.to_string()).unwrap_err();
+        assert_eq!(error.status(), VlStatus::VL_NOT_FOUND, "{op}: {error}");
+        assert_eq!(error.message, "Der Gutschein ist nicht vorhanden.", "{op}");
+        assert_eq!(error.provider_message.as_deref(), Some("Der Gutschein ist nicht vorhanden."), "{op}");
+        assert_eq!(error.provider, Some("eguma"), "{op}");
+    }
+    for op in ["redeem", "cancel_redemption", "activate", "deactivate"] {
+        assert_eq!(sim.requests("eguma", op), 0, "{op} was sent for an unknown code");
+    }
+    // A voucher that exists but cannot pay is still a voucher, with e-guma's reason.
+    let used = run(&client, Op::Balance, json!({"code": "USED00000001"})).unwrap();
+    assert_eq!(used["status"], "redeemed");
+}
+
+#[test]
 fn not_redeemable_vouchers_carry_the_providers_message() {
     let sim = simulator();
     let client = eguma_client(&sim);
     let used = run(&client, Op::Balance, json!({"code": "USED00000001"})).unwrap();
     assert_eq!((used["redeemable"].clone(), used["status"].clone()), (json!(false), json!("redeemed")));
     assert_eq!(used["message"], "Der Gutschein wurde bereits eingelöst.");
-
-    let unknown = run(&client, Op::Balance, json!({"code": "NOPE00000000"})).unwrap();
-    assert_eq!((unknown["redeemable"].clone(), unknown["status"].clone()), (json!(false), json!("unknown")));
-    assert_eq!(unknown["message"], "Der Gutschein ist nicht vorhanden.");
 
     // A refusal found in the balance read is final: the redeem is never sent.
     let (status, message) = run(&client, Op::Redeem, json!({"code": "PROF00000001", "amount": "5.00"})).unwrap_err();

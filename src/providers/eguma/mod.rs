@@ -136,6 +136,9 @@ impl Eguma {
     /// Reads a voucher's balance (the canonical code comes back in it).
     fn fetch_balance(&self, call: &Call, code: &str) -> Result<Parsed<wire::Balance>> {
         let answer: Parsed<wire::Balance> = self.read(call, self.get(Collection::Vouchers, code, "balance"))?;
+        if let Some(unknown) = wire::unknown_voucher(&answer.parsed) {
+            return Err(unknown.into());
+        }
         check_cents(answer.parsed.balance_in_cents, "balance_in_cents")?;
         self.remember_currency(answer.parsed.currency.as_deref());
         Ok(answer)

@@ -235,6 +235,15 @@ pub fn error(response: &HttpResponse) -> ProviderError {
     ProviderError::new(meaning, status, fallback).text(text.as_deref())
 }
 
+/// A balance answer for a code e-guma does not know: HTTP 200, `is_redeemable: false` and e-guma's
+/// "this voucher does not exist" text (docs: "not found" is one reason for `is_redeemable: false`;
+/// the text is the one its 400 answers carry, recorded). `VL_NOT_FOUND` with e-guma's text: no
+/// voucher, no balance slip. Any other non-redeemable answer is a voucher that exists.
+pub fn unknown_voucher(balance: &Balance) -> Option<ProviderError> {
+    let text = balance.message.as_deref().filter(|m| !balance.is_redeemable && says_not_found(m))?;
+    Some(ProviderError::new(Meaning::NotFound, 200, "e-guma does not know this voucher").text(Some(text)))
+}
+
 /// e-guma's error bodies are plain text; should one be JSON, its `message` or `error` is the text.
 fn error_text(body: &str) -> String {
     if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
