@@ -138,6 +138,11 @@ impl<'a> Call<'a> {
         self.deadline.get().saturating_duration_since(Instant::now())
     }
 
+    /// Makes the call end by `deadline` at the latest (a candidate asked before others).
+    pub fn shorten_deadline(&self, deadline: Instant) {
+        self.deadline.set(self.deadline.get().min(deadline));
+    }
+
     /// Gives the call the resolution slack from now: after a lost answer, to find out whether a
     /// money-moving request went through.
     pub fn allow_resolution_time(&self) {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
+use serde_json::Value;
 use ureq::http::Uri;
 
 use crate::error::{Error, Result};
@@ -227,6 +228,202 @@ impl Settings {
 pub fn unknown_language(key: &str, code: &str, status: VlStatus) -> Error {
     let known: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
     Error::new(status, format!("`{key}` {code:?} is not a language the library writes (one of: {})", known.join(", ")))
+}
+
+/// The common keys (docs/api.md §5): every key [`Settings::read`] takes. In a configuration with
+/// several providers they may stand at the top level, for every entry (docs/api.md §10).
+pub(crate) const COMMON_KEYS: [&str; 16] = [
+    "base_url",
+    "timeout_ms",
+    "connect_timeout_ms",
+    "journal_path",
+    "journal_retention_days",
+    "pos_id",
+    "site_id",
+    "operator_id",
+    "proxy",
+    "ca_file",
+    "in_doubt_policy",
+    "in_doubt_window_ms",
+    "allow_insecure_http",
+    "language",
+    "receipt_code",
+    "time_zone",
+];
+
+/// Common keys that hold for the whole client, never per entry: a client has one journal.
+const CLIENT_KEYS: [&str; 2] = ["journal_path", "journal_retention_days"];
+
+/// Most entries a configuration's `providers` may have.
+const MAX_ENTRIES: usize = 16;
+
+/// The provider entries of a configuration, each ready for [`Settings::read`] and the provider's
+/// own keys: the whole configuration when it names one `provider`; else one per element of
+/// `providers`, each with the top-level common keys it does not set itself.
+pub struct Entries {
+    /// The entries, in configured order.
+    pub entries: Vec<Fields>,
+    /// Whether the configuration lists `providers` (docs/api.md §10).
+    pub several: bool,
+}
+
+/// Splits a configuration into its provider entries (see [`Entries`]). Errors are `VL_CONFIG`
+/// naming the key or the entry; `is_provider_key` tells a provider's key misplaced at the top
+/// level from a typo.
+pub fn entries(text: &str, is_provider_key: impl Fn(&str) -> bool) -> Result<Entries> {
+    let mut top = parse(text)?;
+    if !top.has("providers") {
+        return Ok(Entries { entries: vec![top], several: false });
+    }
+    refuse_duplicate_members(text)?;
+    if top.has("provider") {
+        return Err(Error::config(
+            "give either `provider` (a client for one provider) or `providers` (one entry per provider), not both",
+        ));
+    }
+    let Some(Value::Array(list)) = top.take("providers") else {
+        return Err(Error::config(
+            "`providers` must be a list of provider entries: [{\"provider\": \"eguma\", ...}, ...]",
+        ));
+    };
+    if list.is_empty() {
+        return Err(Error::config("`providers` is empty: name at least one provider entry"));
+    }
+    if list.len() > MAX_ENTRIES {
+        return Err(Error::config(format!("`providers` has {} entries, at most {MAX_ENTRIES}", list.len())));
+    }
+    let names: Vec<String> = top.names().map(str::to_string).collect();
+    let mut common = Vec::with_capacity(names.len());
+    for name in names {
+        if name == "base_url" {
+            return Err(Error::config(
+                "`base_url` names one provider's server: put it in the entries of `providers`, not at the top level",
+            ));
+        }
+        if !COMMON_KEYS.contains(&name.as_str()) {
+            return Err(if is_provider_key(&name) {
+                Error::config(format!(
+                    "`{name}` is a provider key: put it in the entry of its provider in `providers`; only common keys \
+                     stand at the top level"
+                ))
+            } else {
+                unknown_key(&name, COMMON_KEYS.iter().copied().chain(["providers"]))
+            });
+        }
+        let value = top.take(&name).unwrap_or(Value::Null);
+        common.push((name, value));
+    }
+    let mut entries = Vec::with_capacity(list.len());
+    for (index, item) in list.into_iter().enumerate() {
+        let Value::Object(object) = item else {
+            return Err(Error::config(format!(
+                "providers[{index}] must be an object like {{\"provider\": \"eguma\", \"api_key\": \"...\"}}"
+            )));
+        };
+        let mut entry = Fields::from_object(object, VlStatus::VL_CONFIG, "configuration");
+        if let Some(key) = CLIENT_KEYS.iter().find(|k| entry.has(k)) {
+            return Err(Error::config(format!(
+                "providers[{index}]: `{key}` holds for the whole client (one journal for every provider): put it at the \
+                 top level"
+            )));
+        }
+        for (name, value) in &common {
+            entry.add_default(name, value.clone());
+        }
+        entries.push(entry);
+    }
+    Ok(Entries { entries, several: true })
+}
+
+/// The error for a configuration key nobody reads, naming the nearest known key when one is
+/// close (a typo must not pass for a missing key).
+pub fn unknown_key<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Error {
+    let typed = name.to_ascii_lowercase();
+    let nearest = known
+        .into_iter()
+        .map(|k| {
+            // A key cut short (`timeout` for `timeout_ms`) is as near as one typo.
+            let cut_short = typed.len() >= 4 && (k.starts_with(typed.as_str()) || typed.starts_with(k));
+            (if cut_short { 1 } else { edit_distance(&typed, k) }, k)
+        })
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d);
+    match nearest {
+        Some((_, k)) => Error::config(format!("unknown field `{name}` in the configuration (did you mean `{k}`?)")),
+        None => Error::config(format!("unknown field `{name}` in the configuration")),
+    }
+}
+
+/// Levenshtein distance between two short ASCII keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Refuses a configuration in which any object, at any depth, has a member twice (the top level
+/// is checked by [`Fields::parse`]; the entries of `providers` and their `codes` here).
+fn refuse_duplicate_members(text: &str) -> Result<()> {
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    struct Checked;
+    impl<'de> Deserialize<'de> for Checked {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+            deserializer.deserialize_any(CheckVisitor)
+        }
+    }
+    struct CheckVisitor;
+    impl<'de> Visitor<'de> for CheckVisitor {
+        type Value = Checked;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Checked, A::Error> {
+            let mut seen: Vec<String> = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if seen.contains(&key) {
+                    return Err(de::Error::custom(format!("duplicate field `{key}`")));
+                }
+                map.next_value::<Checked>()?;
+                seen.push(key);
+            }
+            Ok(Checked)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Checked, A::Error> {
+            while seq.next_element::<Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+        fn visit_bool<E>(self, _: bool) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_i64<E>(self, _: i64) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_u64<E>(self, _: u64) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_f64<E>(self, _: f64) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_str<E>(self, _: &str) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Checked, E> {
+            Ok(Checked)
+        }
+    }
+    serde_json::from_str::<Checked>(text)
+        .map(|_| ())
+        .map_err(|e| Error::config(format!("the configuration is not a valid JSON object: {e}")))
 }
 
 /// Reads the configuration's `provider` key.

@@ -28,6 +28,11 @@ pub struct Error {
     pub provider_message: Option<String>,
     /// The journal entry of an in-doubt or pending operation.
     pub journal_id: Option<String>,
+    /// In a client with several providers, the providers this answer concerns when it is not one:
+    /// the candidates of a code the library will not guess for, or every provider asked for a code
+    /// none of them knows. Absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<&'static str>,
     /// `message` as the library's own text, to be worded in the call's language.
     #[serde(skip)]
     pub said: Option<Box<Said>>,
@@ -57,6 +62,7 @@ impl Error {
             provider_code: None,
             provider_message: None,
             journal_id: None,
+            providers: Vec::new(),
             said: None,
         }
     }
@@ -143,6 +149,12 @@ impl Error {
     /// Sets the provider's error text (verbatim).
     pub fn with_provider_message(mut self, message: impl Into<String>) -> Self {
         self.provider_message = Some(message.into());
+        self
+    }
+
+    /// Sets the providers this answer concerns (see [`Error::providers`]).
+    pub fn with_providers(mut self, providers: Vec<&'static str>) -> Self {
+        self.providers = providers;
         self
     }
 

@@ -96,6 +96,7 @@ pub enum Text {
     Reversed,
     Unreachable,
     UnknownVoucher,
+    NoProviderKnows,
     Refused,
     WrongStatus,
     CancelTooLate,
@@ -126,7 +127,7 @@ pub enum Text {
 impl Text {
     /// Every text (for the catalogue's completeness test).
     #[cfg(test)]
-    const ALL: [Text; 52] = [
+    const ALL: [Text; 53] = [
         Text::EgumaVoucher,
         Text::GiftCard,
         Text::Coupon,
@@ -154,6 +155,7 @@ impl Text {
         Text::Reversed,
         Text::Unreachable,
         Text::UnknownVoucher,
+        Text::NoProviderKnows,
         Text::Refused,
         Text::WrongStatus,
         Text::CancelTooLate,
@@ -392,6 +394,14 @@ impl Text {
                 "{provider} non conosce questo buono.",
                 "{provider} kent deze waardebon niet.",
                 "Το {provider} δεν γνωρίζει αυτό το κουπόνι.",
+            ],
+            Text::NoProviderKnows => [
+                "None of this till's providers knows this voucher (asked: {providers}).",
+                "Keiner der Anbieter dieser Kasse kennt diesen Gutschein (gefragt: {providers}).",
+                "Aucun des fournisseurs de cette caisse ne connaît ce bon (interrogés : {providers}).",
+                "Nessuno dei fornitori di questa cassa conosce questo buono (interpellati: {providers}).",
+                "Geen van de aanbieders van deze kassa kent deze waardebon (gevraagd: {providers}).",
+                "Κανένας από τους παρόχους αυτού του ταμείου δεν γνωρίζει αυτό το κουπόνι (ερωτήθηκαν: {providers}).",
             ],
             Text::Refused => [
                 "{provider} refused.",

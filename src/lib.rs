@@ -62,6 +62,13 @@ pub mod internals {
             Ok(crate::journal::snapshot(path)?.iter().map(crate::transaction::view).collect())
         }
 
+        pub use crate::providers::Probe;
+
+        /// What `voucherlink doctor` asks of a provider (from its registry slot).
+        pub fn probe(provider: &str) -> Option<&'static crate::providers::Probe> {
+            crate::providers::lookup(provider).map(|p| &p.probe)
+        }
+
         /// Whether no process holds the journal at `path`.
         pub fn journal_lock_free(path: &Path) -> Result<bool> {
             crate::journal::lock_is_free(path)

@@ -108,6 +108,9 @@ pub struct Redemption {
 /// Whether a voucher can be sold (activated), and for how much.
 #[derive(Clone, Debug, Serialize)]
 pub struct ActivationStatus {
+    /// Provider id: in the documents of a client with several providers (docs/api.md §10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<&'static str>,
     /// The provider's canonical code.
     pub code: String,
     /// Whether it can be sold now.
@@ -126,6 +129,9 @@ pub struct ActivationStatus {
 /// Whether a sold voucher can be taken back.
 #[derive(Clone, Debug, Serialize)]
 pub struct DeactivationStatus {
+    /// Provider id: in the documents of a client with several providers (docs/api.md §10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<&'static str>,
     /// The provider's canonical code.
     pub code: String,
     /// Whether it can be deactivated now.
@@ -280,6 +286,15 @@ pub struct Capabilities {
     pub operations: Vec<&'static str>,
 }
 
+/// What `vl_capabilities` answers for a client with several providers (docs/api.md §10).
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientCapabilities {
+    /// Each provider of the client, in configured order, with its operations.
+    pub providers: Vec<Capabilities>,
+    /// Every operation at least one of them supports, in API order.
+    pub operations: Vec<&'static str>,
+}
+
 /// A journal entry as the POS sees it (`vl_pending`, `vl_recover`).
 #[derive(Clone, Debug, Serialize)]
 pub struct JournalEntry {
@@ -348,6 +363,8 @@ pub struct Recovered {
 pub enum Document {
     /// `vl_capabilities`.
     Capabilities(Capabilities),
+    /// `vl_capabilities` of a client with several providers.
+    ClientCapabilities(ClientCapabilities),
     /// `vl_balance`, `vl_activate`, `vl_cancel_activation`, `vl_deactivate`, `vl_issue`,
     /// `vl_lock`, `vl_unlock`.
     Voucher(Voucher),
@@ -382,6 +399,7 @@ macro_rules! document_from {
 }
 document_from!(
     Capabilities,
+    ClientCapabilities,
     Voucher,
     Redemption,
     ActivationStatus,
@@ -393,3 +411,27 @@ document_from!(
     Pending,
     Recovered
 );
+
+impl Document {
+    /// Names the provider in a document that carries it only for a client with several providers.
+    pub fn name_provider(&mut self, id: &'static str) {
+        match self {
+            Document::ActivationStatus(a) => a.provider = Some(id),
+            Document::DeactivationStatus(d) => d.provider = Some(id),
+            _ => {}
+        }
+    }
+
+    /// The voucher code this document is about, as the provider answered it (its canonical code).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Document::Voucher(v) => Some(&v.code),
+            Document::Redemption(r) => Some(&r.code),
+            Document::ActivationStatus(a) => Some(&a.code),
+            Document::DeactivationStatus(d) => Some(&d.code),
+            Document::History(h) => Some(&h.code),
+            Document::Validation(v) => Some(&v.code),
+            _ => None,
+        }
+    }
+}

@@ -22,6 +22,7 @@ pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024;
 pub(crate) const MAX_TEXT_LEN: usize = 512;
 
 /// The members of one JSON object, taken one by one.
+#[derive(Clone)]
 pub struct Fields {
     entries: Vec<(String, Option<Value>)>,
     /// What a wrong member is: `VL_INVALID_ARGUMENT` in a request, `VL_CONFIG` in a configuration.
@@ -42,6 +43,23 @@ impl Fields {
         let object: StrictObject = serde_json::from_str(text)
             .map_err(|e| Error::new(status, format!("the {what} is not a valid JSON object: {e}")))?;
         Ok(Fields { entries: object.0.into_iter().map(|(k, v)| (k, Some(v))).collect(), status, what })
+    }
+
+    /// The members of an object already parsed (an entry of a configuration's `providers`).
+    pub fn from_object(object: serde_json::Map<String, Value>, status: VlStatus, what: &'static str) -> Fields {
+        Fields { entries: object.into_iter().map(|(k, v)| (k, Some(v))).collect(), status, what }
+    }
+
+    /// The names of the members not yet taken (`null` ones included), in document order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| k.as_str())
+    }
+
+    /// Adds a member unless the object already has one of that name.
+    pub fn add_default(&mut self, name: &str, value: Value) {
+        if !self.entries.iter().any(|(k, _)| k == name) {
+            self.entries.push((name.to_string(), Some(value)));
+        }
     }
 
     /// An object with no members (the request of a capability probe).

@@ -138,6 +138,12 @@ impl Simulator {
         lock(&self.world).requests.get(&format!("{provider}.{operation}")).copied().unwrap_or(0)
     }
 
+    /// Requests received for `provider` so far, every operation (token requests included).
+    pub fn provider_requests(&self, provider: &str) -> u64 {
+        let prefix = format!("{provider}.");
+        lock(&self.world).requests.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(_, n)| n).sum()
+    }
+
     /// Provider requests received so far (control requests not counted).
     pub fn total_requests(&self) -> u64 {
         lock(&self.world).requests.values().sum()

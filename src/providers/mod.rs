@@ -38,6 +38,52 @@ pub struct ProviderInfo {
     pub default_base_url: fn(&Fields) -> Result<Option<String>>,
     /// Takes the provider's own configuration keys and builds it. Secrets go to the redactor.
     pub create: fn(&mut Fields, &Settings, &Redactor) -> Result<Box<dyn Provider>>,
+    /// The provider's own configuration keys (every key `create` may take), for the check that
+    /// names an unknown key, with the nearest known one, before anything else is read.
+    pub config_keys: &'static [&'static str],
+    /// How its codes look: what a client with several providers routes by (docs/routing.md).
+    pub codes: Codes,
+    /// How `voucherlink doctor` proves the credentials and looks a real code up.
+    pub probe: Probe,
+}
+
+/// What `voucherlink doctor` asks of a provider. Never moves money.
+pub struct Probe {
+    /// A read with a made-up code or member, which the provider answers "unknown" once it has
+    /// accepted the credentials: its operation and request (JSON).
+    pub operation: Operation,
+    /// The request of `operation`.
+    pub request: &'static str,
+    /// What an answer to it proves, for people.
+    pub proves: &'static str,
+    /// How a real code is looked up: the operation, and the request's fields besides `code`.
+    pub lookup: (Operation, &'static str),
+}
+
+/// How a provider's codes look, from its documentation and real answers, for routing a scanned
+/// code to its provider (docs/routing.md). Never narrower than the real codes: a shape that
+/// excluded a real code would send the cashier to "unknown voucher".
+pub struct Codes {
+    /// A code as typed or scanned, as this provider sends it (its own normalization); an error
+    /// when it cannot be one of its codes.
+    pub read: fn(&str) -> Result<String>,
+    /// Whether a code, as `read` gives it, has a shape this provider's codes have.
+    pub shape: fn(&str) -> bool,
+    /// Whether a scan names this provider by itself (a Coupontools session URL).
+    pub names_itself: fn(&str) -> bool,
+    /// Request fields only this provider takes: a request carrying one is for this provider.
+    pub own_fields: &'static [&'static str],
+}
+
+/// A shape that takes every code the provider's own reading accepts: its documentation gives
+/// no narrower form.
+pub(crate) fn any_code(_: &str) -> bool {
+    true
+}
+
+/// For providers whose scans never name them.
+pub(crate) fn never(_: &str) -> bool {
+    false
 }
 
 /// Every provider this build knows.
@@ -58,9 +104,6 @@ fn not_implemented() -> Error {
 /// Money-moving operations go through the engine (`transaction::execute`), which calls the
 /// provider back through [`Settlement`].
 pub trait Provider: Settlement {
-    /// Provider id (`"eguma"`).
-    fn id(&self) -> &'static str;
-
     /// The time zone the provider's configuration implies for dates shown to people, when
     /// `time_zone` is not set (Treazure: its `utc_offset`).
     fn time_zone(&self) -> Option<crate::i18n::Zone> {
@@ -129,8 +172,7 @@ pub trait Provider: Settlement {
     }
 }
 
-/// Runs one provider operation and returns its document as JSON text (serialized once, from the
-/// typed document).
+/// Runs one provider operation and returns its typed document.
 pub fn dispatch(provider: &dyn Provider, op: Operation, call: &Call, req: &mut Fields) -> Result<Document> {
     fn doc<T: Into<Document>>(result: Result<T>) -> Result<Document> {
         result.map(Into::into)

@@ -23,6 +23,34 @@ pub fn eguma_client(sim: &Simulator) -> Client {
     Client::new(&eguma_config(sim).to_string()).expect("client")
 }
 
+/// The entry of `provider` for a client against `sim`, with the demo credentials.
+pub fn entry(sim: &Simulator, provider: &str) -> Value {
+    let mut entry = match provider {
+        "eguma" => json!({ "provider": "eguma", "api_key": "demo-outlet-1" }),
+        "treazure" => json!({ "provider": "treazure", "client_id": "pos", "client_secret": "secret" }),
+        "gonnaorder" => {
+            json!({ "provider": "gonnaorder", "store_id": 155, "username": "pos@store.example", "password": "pw" })
+        }
+        "coupontools" => json!({ "provider": "coupontools", "client_id": "ct", "client_secret": "secret" }),
+        other => panic!("no demo entry for {other}"),
+    };
+    entry["base_url"] = json!(sim.url(provider));
+    entry
+}
+
+/// The configuration of one till accepting all four providers of `sim` (docs/api.md §10), as the
+/// contract's example orders them: Coupontools, e-guma, Treazure (with its card range as a
+/// `codes` rule), GonnaOrder.
+pub fn till_config(sim: &Simulator) -> Value {
+    let mut treazure = entry(sim, "treazure");
+    treazure["codes"] = json!({ "prefixes": ["628"], "lengths": [16, 19] });
+    json!({
+        "providers": [entry(sim, "coupontools"), entry(sim, "eguma"), treazure, entry(sim, "gonnaorder")],
+        "timeout_ms": 5000,
+        "pos_id": "KASSE-1",
+    })
+}
+
 /// Runs an operation; returns the data, or the error status and message.
 pub fn run(client: &Client, op: Operation, request: Value) -> Result<Value, (VlStatus, String)> {
     client.execute(op, &request.to_string()).map_err(|e| (e.status(), e.message))

@@ -104,14 +104,64 @@ pub fn run(args: &DoctorArgs) -> u8 {
             return 2;
         }
     };
-    let settings = client.describe()["settings"].clone();
+    let description = client.describe();
+    let several = description["providers"].is_array();
+    let accounts: Vec<Value> = match description["providers"].as_array() {
+        Some(list) => list.clone(),
+        None => vec![description.clone()],
+    };
+    for (index, account) in accounts.iter().enumerate() {
+        let id = account["provider"].as_str().unwrap_or_default();
+        // The entry's own proxy and CA file (with the proxy's credentials), else the top level's.
+        let entry = if several { &config["providers"][index] } else { &config };
+        let key = |name: &str| entry.get(name).or_else(|| config.get(name)).and_then(Value::as_str).map(str::to_string);
+        if several {
+            println!("— {id} (providers[{index}])");
+        }
+        let started = if index == 0 { started } else { Instant::now() };
+        check_account(&mut steps, &client, account, key("proxy"), key("ca_file"), several, started);
+    }
+
+    // 7. A real code, looked up as the till would (read only).
+    if let Some(code) = args.code.as_deref() {
+        match steps.failed {
+            None => look_up(&mut steps, &client, &accounts, code, several),
+            Some(_) => steps.skip("read"),
+        }
+    } else {
+        println!("  (give --code <a real voucher> to look one up)");
+    }
+
+    // 8. The journal.
+    journal(&mut steps, journal_path.as_ref());
+    match steps.failed {
+        None => {
+            println!("all checks passed");
+            0
+        }
+        Some(code) => code,
+    }
+}
+
+/// The checks of one provider account: its configuration, the way to it (DNS, TCP, proxy, TLS),
+/// and the credentials, through the library itself.
+fn check_account(
+    steps: &mut Steps,
+    client: &Client,
+    account: &Value,
+    proxy_url: Option<String>,
+    ca_file: Option<String>,
+    several: bool,
+    started: Instant,
+) {
+    let settings = &account["settings"];
+    let id = account["provider"].as_str().unwrap_or_default();
     let base_url = settings["base_url"].as_str().unwrap_or_default().to_string();
     steps.ok(
         "configuration",
         started.elapsed(),
         &format!(
-            "{} at {base_url}, timeout {} ms, language {}",
-            client.provider(),
+            "{id} at {base_url}, timeout {} ms, language {}",
             settings["timeout_ms"],
             settings["language"].as_str().unwrap_or("en")
         ),
@@ -126,22 +176,20 @@ pub fn run(args: &DoctorArgs) -> u8 {
             "set base_url to the provider's URL",
             2,
         );
-        return 2;
+        return;
     };
-    let proxy_url = config["proxy"].as_str().map(str::to_string);
     let proxy = proxy_url.as_deref().and_then(target_of);
     let first_hop = proxy.as_ref().unwrap_or(&provider);
 
     // 2. DNS, 3. TCP, 4. proxy, 5. TLS.
-    let connected = network(&mut steps, first_hop, proxy.is_some(), connect_timeout)
+    let connected = network(steps, first_hop, proxy.is_some(), connect_timeout)
         .and_then(|stream| match (&proxy, proxy_url.as_deref()) {
-            (Some(_), Some(url)) => tunnel(&mut steps, stream, url, &provider, connect_timeout),
+            (Some(_), Some(url)) => tunnel(steps, stream, url, &provider, connect_timeout),
             _ => Some(stream),
         })
         .and_then(|stream| {
             if provider.scheme == "https" {
-                let ca_file = config["ca_file"].as_str().map(PathBuf::from);
-                tls(&mut steps, stream, &provider, ca_file.as_deref(), connect_timeout)
+                tls(steps, stream, &provider, ca_file.as_deref().map(std::path::Path::new), connect_timeout)
             } else {
                 steps.warn("TLS", "plain http:// (a simulator or a test account); production providers use https");
                 Some(())
@@ -150,19 +198,9 @@ pub fn run(args: &DoctorArgs) -> u8 {
 
     // 6. Authentication and a read-only call, through the library itself.
     if connected.is_some() {
-        provider_calls(&mut steps, &client, args.code.as_deref());
+        authenticate(steps, client, account, several);
     } else {
         steps.skip("authentication");
-    }
-
-    // 7. The journal.
-    journal(&mut steps, journal_path.as_ref());
-    match steps.failed {
-        None => {
-            println!("all checks passed");
-            0
-        }
-        Some(code) => code,
     }
 }
 
@@ -389,72 +427,75 @@ fn tls_advice(reason: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// Authentication and a read-only call, per provider, through the library (nothing moves).
-fn provider_calls(steps: &mut Steps, client: &Client, code: Option<&str>) {
+/// Authentication, through the library: the provider's probe, a read with a made-up code that
+/// the provider answers "unknown" once it has accepted the credentials (nothing moves).
+fn authenticate(steps: &mut Steps, client: &Client, account: &Value, several: bool) {
+    let id = account["provider"].as_str().unwrap_or_default();
     let started = Instant::now();
-    let operations = client.operations().iter().map(|o| o.name()).collect::<Vec<_>>().join(", ");
-    steps.ok("capabilities", started.elapsed(), &operations);
-    // A made-up code or member: the provider answers "unknown" once it has accepted the credentials.
-    let (op, probe) = match client.provider() {
-        "gonnaorder" => (Operation::MemberVouchers, json!({ "member_code": "voucherlink-doctor-probe" })),
-        "treazure" => (Operation::Balance, json!({ "code": "0000000000000000" })),
-        "coupontools" => (Operation::Balance, json!({ "code": "voucherlinkdoctorprobe" })),
-        _ => (Operation::Balance, json!({ "code": "VLDOCTORPROBE" })),
-    };
+    let operations =
+        account["operations"].as_array().map(|ops| ops.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "));
+    steps.ok("capabilities", started.elapsed(), &operations.unwrap_or_default());
+    let Some(probe) = support::probe(id) else { return };
+    let mut request: Value = serde_json::from_str(probe.request).unwrap_or_else(|_| json!({}));
+    if several {
+        request["provider"] = json!(id);
+    }
     let started = Instant::now();
-    let result = client.execute(op, &probe.to_string());
+    let result = client.execute(probe.operation, &request.to_string());
     let accepted = match &result {
         Ok(_) => true,
         Err(e) => matches!(e.status(), VlStatus::VL_NOT_FOUND | VlStatus::VL_REJECTED | VlStatus::VL_INVALID_ARGUMENT),
     };
-    if accepted {
-        let how = match client.provider() {
-            "eguma" => "e-guma accepted the API key",
-            "treazure" => "token obtained; Treazure answered",
-            "gonnaorder" => "logged in; GonnaOrder answered",
-            _ => "Coupontools accepted the client id and secret",
-        };
-        steps.ok("authentication", started.elapsed(), how);
-    } else if let Err(e) = &result {
-        let (cause, fix) = call_advice(e);
-        steps.fail(
-            "authentication",
-            started.elapsed(),
-            &format!("{}: {}", e.status().name(), e.message),
-            cause,
-            fix,
-            e.status().code() as u8,
-        );
-        return;
-    }
-    let Some(code) = code else {
-        println!("  (give --code <a real voucher> to look one up)");
-        return;
-    };
-    let started = Instant::now();
-    let (op, request) = match client.provider() {
-        "gonnaorder" => (Operation::Validate, json!({ "code": code, "order_total": "100.00" })),
-        _ => (Operation::Balance, json!({ "code": code })),
-    };
-    match client.execute(op, &request.to_string()) {
-        Ok(data) => steps.ok("read", started.elapsed(), &summary(&data)),
+    match result {
+        _ if accepted => steps.ok("authentication", started.elapsed(), probe.proves),
+        Ok(_) => {}
         Err(e) => {
             let (cause, fix) = call_advice(&e);
-            steps.fail(
-                "read",
-                started.elapsed(),
-                &format!("{}: {}", e.status().name(), e.message),
-                cause,
-                fix,
-                e.status().code() as u8,
-            );
+            let what = format!("{}: {}", e.status().name(), e.message);
+            steps.fail("authentication", started.elapsed(), &what, cause, fix, e.status().code() as u8);
         }
+    }
+}
+
+/// Looks a real code up as the till would: a client of several providers finds its provider
+/// (a balance, routed; then each provider whose codes are read otherwise, by name).
+fn look_up(steps: &mut Steps, client: &Client, accounts: &[Value], code: &str, several: bool) {
+    let started = Instant::now();
+    let mut tries: Vec<(Operation, Value)> = Vec::new();
+    for account in accounts {
+        let id = account["provider"].as_str().unwrap_or_default();
+        let Some(probe) = support::probe(id) else { continue };
+        let (op, extra) = probe.lookup;
+        let mut request: Value = serde_json::from_str(extra).unwrap_or_else(|_| json!({}));
+        request["code"] = json!(code);
+        if several && op != Operation::Balance {
+            request["provider"] = json!(id);
+        }
+        if !tries.iter().any(|(o, r)| *o == op && *r == request) {
+            tries.push((op, request));
+        }
+    }
+    let mut last = None;
+    for (op, request) in tries {
+        match client.execute(op, &request.to_string()) {
+            Ok(data) => return steps.ok("read", started.elapsed(), &summary(&data)),
+            Err(e) if e.status() == VlStatus::VL_NOT_FOUND && several => last = Some(e),
+            Err(e) => {
+                last = Some(e);
+                break;
+            }
+        }
+    }
+    if let Some(e) = last {
+        let (cause, fix) = call_advice(&e);
+        let what = format!("{}: {}", e.status().name(), e.message);
+        steps.fail("read", started.elapsed(), &what, cause, fix, e.status().code() as u8);
     }
 }
 
 fn summary(data: &Value) -> String {
     let mut parts = Vec::new();
-    for key in ["code", "status", "balance", "currency", "discount", "message"] {
+    for key in ["provider", "code", "status", "balance", "currency", "discount", "message"] {
         if let Some(v) = data.get(key).filter(|v| !v.is_null()) {
             parts.push(format!("{key}={}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
         }

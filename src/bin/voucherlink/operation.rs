@@ -15,6 +15,9 @@ pub struct RequestFields {
     /// The voucher, card or coupon code as scanned or typed.
     #[arg(long)]
     pub code: Option<String>,
+    /// With several providers configured: the provider to use (else the code decides).
+    #[arg(long)]
+    pub provider: Option<String>,
     /// An amount ("12.50").
     #[arg(long)]
     pub amount: Option<String>,
@@ -91,6 +94,7 @@ impl RequestFields {
     fn members(&self) -> Vec<(&'static str, Value)> {
         let text = [
             ("code", &self.code),
+            ("provider", &self.provider),
             ("amount", &self.amount),
             ("remaining_to_pay", &self.remaining_to_pay),
             ("money_spent", &self.money_spent),
@@ -152,21 +156,39 @@ pub fn run(op: Operation, args: &OpArgs) -> u8 {
     let settles_by_hand = op == Operation::Recover && request.get("outcome").is_some();
     // Asked only for what the provider can do: an unsupported operation is refused before.
     if (op.moves_money() || settles_by_hand) && client.operations().contains(&op) {
-        let settings = &client.describe()["settings"];
         let what =
             if settles_by_hand { "settle a journal entry by hand".to_string() } else { op.name().replace('_', " ") };
-        let question = format!(
-            "{what} at {} ({}) with {}",
-            client.provider(),
-            settings["base_url"].as_str().unwrap_or("?"),
-            request_for_people(&request)
-        );
+        let question = format!("{what} at {} with {}", destination(&client, &request), request_for_people(&request));
         if let Err(code) = output::confirm(&question, args.yes) {
             return code;
         }
     }
     let result = client.execute(op, &request.to_string());
     output::print_result(&result, args.json)
+}
+
+/// Where a call goes, for the confirmation question: the provider and its URL; with several
+/// providers and none named, the providers the code may belong to.
+fn destination(client: &voucherlink::Client, request: &Value) -> String {
+    let description = client.describe();
+    let accounts = match description["providers"].as_array() {
+        Some(list) => list.clone(),
+        None => vec![description.clone()],
+    };
+    let named = request.get("provider").and_then(Value::as_str);
+    let chosen: Vec<&Value> =
+        accounts.iter().filter(|a| named.is_none_or(|n| a["provider"].as_str() == Some(n))).collect();
+    match chosen.as_slice() {
+        [one] => format!(
+            "{} ({})",
+            one["provider"].as_str().unwrap_or("?"),
+            one["settings"]["base_url"].as_str().unwrap_or("?")
+        ),
+        many => {
+            let ids: Vec<&str> = many.iter().filter_map(|a| a["provider"].as_str()).collect();
+            format!("the provider that knows the code (of {})", ids.join(", "))
+        }
+    }
 }
 
 /// A request as the confirmation question shows it (a scratch code is not repeated).

@@ -24,8 +24,9 @@ use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{Raw, Redemption, Voucher, VoucherStatus};
 use crate::money;
+use crate::operation::Operation;
 use crate::providers::wire::ProviderError;
-use crate::providers::{Call, Provider, ProviderInfo};
+use crate::providers::{self, Call, Codes, Probe, Provider, ProviderInfo};
 use crate::receipt::{Receipt, ReceiptLines};
 use crate::request::Fields;
 use crate::transaction::{self, Answer, Check, Plan, Settlement};
@@ -39,6 +40,23 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     receipt_code: ReceiptCode::Masked,
     default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
     create,
+    config_keys: &["client_id", "client_secret"],
+    codes: Codes {
+        read: session_id,
+        // What `session_id` accepts is the shape: letters and digits (the documented session ids
+        // `ac6s7u3g8a25ja7x9qg87`, the short form `ac6s7u`, every recorded one).
+        shape: providers::any_code,
+        // The QR code's session URL `https://digicpn.com/p/{campaign}/{session}`.
+        names_itself: |raw| raw.contains('/') && session_id(raw).is_ok(),
+        // Only Coupontools records the money spent with a validation.
+        own_fields: &["money_spent"],
+    },
+    probe: Probe {
+        operation: Operation::Balance,
+        request: r#"{"code":"voucherlinkdoctorprobe"}"#,
+        proves: "Coupontools accepted the client id and secret",
+        lookup: (Operation::Balance, "{}"),
+    },
 };
 
 fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
@@ -247,10 +265,6 @@ fn read_session(call: &Call, req: &mut Fields) -> Result<String> {
 }
 
 impl Provider for Coupontools {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn balance(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
         let id = read_session(call, req)?;
         req.finish()?;

@@ -26,7 +26,7 @@ use crate::model::{ActivationStatus, DeactivationStatus, Raw, Redemption, Vouche
 use crate::money;
 use crate::operation::Operation;
 use crate::providers::wire::{Parsed, ProviderError};
-use crate::providers::{Call, Provider, ProviderInfo};
+use crate::providers::{self, Call, Codes, Probe, Provider, ProviderInfo};
 use crate::receipt::Receipt;
 use crate::request::{Fields, MAX_TEXT_LEN};
 use crate::status::VlStatus;
@@ -43,6 +43,19 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     receipt_code: ReceiptCode::Full,
     default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
     create,
+    config_keys: &["api_key"],
+    codes: Codes {
+        read: |raw| code::normalize(raw, CODE_RULES, "code"),
+        shape: wire::code_shape,
+        names_itself: providers::never,
+        own_fields: &[],
+    },
+    probe: Probe {
+        operation: Operation::Balance,
+        request: r#"{"code":"VLDOCTORPROBE"}"#,
+        proves: "e-guma accepted the API key",
+        lookup: (Operation::Balance, "{}"),
+    },
 };
 
 /// e-guma codes: any case, with or without the dashes of the printed form (`L4FU-5LQT-KJR3`) or
@@ -192,6 +205,7 @@ impl Eguma {
             _ => None,
         };
         Ok(ActivationStatus {
+            provider: None,
             code: canonical(call, a.code.as_deref(), code),
             can_activate: a.can_be_activated,
             free_amount,
@@ -206,6 +220,7 @@ impl Eguma {
             self.read(call, self.get(Collection::DepotVouchers, code, "deactivate_status"))?;
         let a = answer.parsed;
         Ok(DeactivationStatus {
+            provider: None,
             code: canonical(call, a.code.as_deref(), code),
             can_deactivate: a.can_be_deactivated,
             amount: a.amount_in_cents.map(|c| money::from_minor_units(c, DECIMALS)),
@@ -216,10 +231,6 @@ impl Eguma {
 }
 
 impl Provider for Eguma {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn balance(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
         let code = read_code(call, req)?;
         req.finish()?;

@@ -49,6 +49,15 @@ pub(crate) const BASE_URL: &str = "https://api.e-guma.ch";
 /// e-guma's limit for `reference_number` and `deactivate_reason` (docs).
 pub(crate) const MAX_TEXT_LEN: usize = 1024;
 
+/// Whether a code (upper case, dashes and spaces removed) can be an e-guma code. Vouchers carry 12
+/// letters and digits (guide: "L4FU-5LQT-KJR3 … by using a scanner you would get L4FU5LQTKJR3";
+/// every recorded code); voucher2mobile short codes are also accepted by the balance endpoint
+/// (guide), in a form nobody documents. The guide's keyboard has "numbers, letters, dot and dash":
+/// so letters, digits and dots, of any length.
+pub fn code_shape(code: &str) -> bool {
+    code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+}
+
 /// Which collection a code lives in.
 #[derive(Clone, Copy)]
 pub enum Collection {

@@ -11,7 +11,7 @@ pub(crate) mod wire;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 
-use crate::code::CodeRules;
+use crate::code::{self, CodeRules};
 use crate::config::{ReceiptCode, Settings};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse, encode_component};
@@ -20,9 +20,10 @@ use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{DiscountKind, Member, MemberVouchers, Offer, OrderAccepted, Raw, Validation};
 use crate::money;
+use crate::operation::Operation;
 use crate::providers::token::TokenCache;
 use crate::providers::wire::{Meaning, Parsed, ProviderError, decimal_number, read_json};
-use crate::providers::{Call, Provider, ProviderInfo};
+use crate::providers::{self, Call, Codes, Probe, Provider, ProviderInfo};
 use crate::request::Fields;
 use crate::transaction::{self, Answer, Check, Plan, Settlement};
 use auth::{Auth, Credentials};
@@ -36,6 +37,21 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     receipt_code: ReceiptCode::Masked,
     default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
     create,
+    config_keys: &["store_id", "username", "password", "api_token"],
+    codes: Codes {
+        read: |raw| code::normalize(raw, CODE_RULES, "code"),
+        // Store vouchers are named by each store ("DISCOUNT"), loyalty vouchers by GonnaOrder
+        // ("xyz"): the POS guide gives no form.
+        shape: providers::any_code,
+        names_itself: providers::never,
+        own_fields: &[],
+    },
+    probe: Probe {
+        operation: Operation::MemberVouchers,
+        request: r#"{"member_code":"voucherlink-doctor-probe"}"#,
+        proves: "logged in; GonnaOrder answered",
+        lookup: (Operation::Validate, r#"{"order_total":"100.00"}"#),
+    },
 };
 
 /// GonnaOrder codes are case-sensitive ("xyz", "DISCOUNT"): only trimmed.
@@ -173,10 +189,6 @@ fn read_order_id(req: &mut Fields) -> Result<Value> {
 }
 
 impl Provider for GonnaOrder {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     fn member_vouchers(&self, call: &Call, req: &mut Fields) -> Result<MemberVouchers> {
         let member_code = req.opt_text("member_code", 128)?.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
         let phone = req.opt_text("phone_number", 64)?;

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::code::CodeRules;
+use crate::code::{self, CodeRules};
 use crate::config::{self, ReceiptCode, Settings};
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
@@ -25,7 +25,7 @@ use crate::money;
 use crate::operation::Operation;
 use crate::providers::token::TokenCache;
 use crate::providers::wire::{ProviderError, decimal_number};
-use crate::providers::{Call, Provider, ProviderInfo};
+use crate::providers::{self, Call, Codes, Probe, Provider, ProviderInfo};
 use crate::receipt::{Receipt, ReceiptLines};
 use crate::request::Fields;
 use crate::transaction::{self, Answer, Attempt, Check, Plan, Settlement, Undo};
@@ -34,8 +34,29 @@ use auth::Auth;
 pub(crate) const ID: &str = "treazure";
 
 /// The registry entry.
-pub(crate) const INFO: ProviderInfo =
-    ProviderInfo { id: ID, name: wire::NAME, receipt_code: ReceiptCode::Masked, default_base_url, create };
+pub(crate) const INFO: ProviderInfo = ProviderInfo {
+    id: ID,
+    name: wire::NAME,
+    receipt_code: ReceiptCode::Masked,
+    default_base_url,
+    create,
+    config_keys: &["client_id", "client_secret", "token_url", "scope", "switch_id", "utc_offset", "tenant"],
+    codes: Codes {
+        read: |raw| code::normalize(raw, CODE_RULES, "code"),
+        // A card id is "the barcode that is usually scanned" (docs): no form is documented.
+        shape: providers::any_code,
+        names_itself: providers::never,
+        // Only Treazure identifies a card by serial number and scratch code, and takes the till's
+        // UTC offset per request.
+        own_fields: &["serial_number", "scratch_code", "utc_offset"],
+    },
+    probe: Probe {
+        operation: Operation::Balance,
+        request: r#"{"code":"0000000000000000"}"#,
+        proves: "token obtained; Treazure answered",
+        lookup: (Operation::Balance, "{}"),
+    },
+};
 
 /// Card ids as printed may be grouped with spaces or dashes; the barcode has neither. Case is kept.
 const CODE_RULES: CodeRules = CodeRules { upper_case: false, strip_separators: true };
@@ -331,10 +352,6 @@ fn read_offset(req: &mut Fields) -> Result<Option<String>> {
 }
 
 impl Provider for Treazure {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
     /// The till's `utc_offset`.
     fn time_zone(&self) -> Option<Zone> {
         self.utc_offset.as_deref().and_then(Zone::parse)
@@ -359,6 +376,7 @@ impl Provider for Treazure {
             _ => (false, Some(voice.fill(Text::CardCannotBeSold, &[("status", &card.status)]))),
         };
         Ok(ActivationStatus {
+            provider: None,
             code: card.id,
             can_activate,
             free_amount: true,

@@ -1,12 +1,11 @@
-//! A client: one provider account with its configuration, transport and log. The C functions are
-//! thin wrappers around [`Client::new`] and [`Client::execute`].
+//! One provider account of a client: its settings, provider, transport and operations. A client
+//! for one provider is one account; a client with several (docs/api.md §10) routes each call to
+//! one of its accounts, which performs it exactly as a client of its own would.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-
-use crate::config::{self, Settings};
+use crate::config::{self, COMMON_KEYS, Settings};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::i18n::Lang;
@@ -14,126 +13,128 @@ use crate::journal::{Journal, new_transaction_id};
 use crate::log::{Level, Redactor};
 use crate::model::{Capabilities, Document};
 use crate::operation::Operation;
-use crate::providers::{self, Call, CallIds, Provider};
+use crate::providers::{self, Call, CallIds, Provider, ProviderInfo};
 use crate::request::Fields;
 use crate::status::VlStatus;
 use crate::transaction;
 
+use super::route::CodeRule;
+
 /// Longest accepted `reference` (a POS receipt or transaction number).
 pub(crate) const MAX_REFERENCE_LEN: usize = 128;
 
-/// A configured connection to one provider account. Safe to share between threads.
-pub struct Client {
-    settings: Settings,
+/// One configured provider account. Safe to share between threads.
+pub(crate) struct Account {
+    /// Its settings.
+    pub settings: Settings,
+    /// Its provider's registry entry.
+    pub info: &'static ProviderInfo,
+    /// The `codes` rule of its entry, in a client with several providers.
+    pub rule: Option<CodeRule>,
     provider: Box<dyn Provider>,
     http: Http,
-    redactor: Redactor,
+    redactor: Arc<Redactor>,
     journal: Arc<Journal>,
     operations: Vec<Operation>,
 }
 
-impl Client {
-    /// Builds a client from its JSON configuration (docs/api.md §5). Errors are `VL_CONFIG`.
-    pub fn new(config_json: &str) -> Result<Client> {
-        let mut fields = config::parse(config_json)?;
-        let provider_id = config::read_provider_id(&mut fields)?;
+impl Account {
+    /// Builds an account from its configuration entry. `journal` is the client's journal once the
+    /// first account opened it (every account of a client shares it). `several`: the entry is one
+    /// of a configuration's `providers` (then it may carry `codes`). Errors are `VL_CONFIG`.
+    pub fn new(
+        fields: &mut Fields,
+        several: bool,
+        redactor: &Arc<Redactor>,
+        journal: &mut Option<Arc<Journal>>,
+    ) -> Result<Account> {
+        let provider_id = config::read_provider_id(fields)?;
         let info = providers::lookup(&provider_id).ok_or_else(|| {
             let known: Vec<&str> = providers::PROVIDERS.iter().map(|p| p.id).collect();
             Error::config(format!("unknown provider {provider_id:?} (this build has: {})", known.join(", ")))
         })?;
+        check_keys(fields, info, several)?;
+        let rule = match fields.take("codes") {
+            Some(value) => Some(CodeRule::read(value, info.codes.read)?),
+            None => None,
+        };
         let defaults = config::ProviderDefaults {
             id: info.id,
             name: info.name,
             receipt_code: info.receipt_code,
-            base_url: (info.default_base_url)(&fields)?,
+            base_url: (info.default_base_url)(fields)?,
         };
-        let mut settings = Settings::read(&mut fields, defaults)?;
-        let redactor = Redactor::default();
-        let provider = (info.create)(&mut fields, &settings, &redactor)?;
+        let mut settings = Settings::read(fields, defaults)?;
+        let provider = (info.create)(fields, &settings, redactor)?;
         if settings.time_zone.is_none() {
             settings.time_zone = provider.time_zone();
         }
         fields.finish().map_err(|e| Error::config(format!("{} (provider {})", e.message, info.id)))?;
         let http = Http::new(&settings)?;
-        let journal = match &settings.journal_path {
-            Some(path) => Journal::open_keeping(path, Duration::from_secs(settings.journal_retention_days * 86_400))?,
-            None => Journal::memory(),
+        let journal = match journal {
+            Some(journal) => journal.clone(),
+            None => {
+                let opened = match &settings.journal_path {
+                    Some(path) => {
+                        Journal::open_keeping(path, Duration::from_secs(settings.journal_retention_days * 86_400))?
+                    }
+                    None => Journal::memory(),
+                };
+                journal.insert(opened).clone()
+            }
         };
         let operations = providers::supported_operations(provider.as_ref(), &settings);
-        let client = Client { settings, provider, http, redactor, journal, operations };
-        crate::log::emit(Level::Info, &format!("{}: client ready, base URL {}", info.id, client.settings.base_url));
-        for (account, open) in client.journal.open_counts() {
-            let line = if account == client.settings.account {
-                format!("{}: the journal holds {open} unsettled operation(s): call vl_recover", info.id)
-            } else {
-                format!(
-                    "{}: the journal also holds {open} unsettled operation(s) of another account, {account}: a client \
-                     configured with that base_url settles them (was base_url changed?)",
-                    info.id
-                )
-            };
-            crate::log::emit(Level::Warn, &line);
-        }
-        Ok(client)
+        crate::log::emit(Level::Info, &format!("{}: client ready, base URL {}", info.id, settings.base_url));
+        Ok(Account { settings, info, rule, provider, http, redactor: redactor.clone(), journal, operations })
     }
 
     /// The provider id (`"eguma"`).
-    pub fn provider(&self) -> &'static str {
-        self.provider.id()
+    pub fn id(&self) -> &'static str {
+        self.info.id
     }
 
-    /// The operations this client supports, in docs/api.md order.
-    pub fn operations(&self) -> &[Operation] {
-        &self.operations
+    /// Whether this account supports `op`.
+    pub fn supports(&self, op: Operation) -> bool {
+        self.operations.contains(&op)
     }
 
-    /// What `vl_client_new` returns in `data`: the effective settings (never a secret) and the
-    /// supported operations.
-    pub fn describe(&self) -> Value {
-        json!({
-            "provider": self.provider(),
-            "version": crate::VERSION,
-            "settings": &self.settings,
-            "operations": self.operation_names(),
-        })
-    }
-
-    fn operation_names(&self) -> Vec<&'static str> {
+    /// The names of the supported operations.
+    pub fn operation_names(&self) -> Vec<&'static str> {
         self.operations.iter().map(|op| op.name()).collect()
     }
 
-    /// Performs one operation on a JSON request and returns its `data` document, typed: what the
-    /// C functions render.
-    pub fn perform(&self, op: Operation, request_json: &str) -> Result<Document> {
-        let result = self.run(op, request_json);
-        result.map_err(|e| self.finish_error(op, e))
+    /// What this account answers to `vl_capabilities`.
+    pub fn capabilities(&self) -> Capabilities {
+        Capabilities { provider: self.id(), operations: self.operation_names() }
     }
 
-    /// [`Client::perform`], with the `data` document as a JSON value.
-    pub fn execute(&self, op: Operation, request_json: &str) -> Result<Value> {
-        self.perform(op, request_json).and_then(|data| {
-            serde_json::to_value(data).map_err(|e| Error::internal(format!("cannot render the result: {e}")))
-        })
+    /// Performs one operation on a request; returns its `data` document, or the error with this
+    /// provider named and no secret in its texts. `deadline`: the latest the call may end, when
+    /// the client gives it less than `timeout_ms` (a candidate asked before others).
+    pub fn perform(&self, op: Operation, req: Fields, deadline: Option<Instant>) -> Result<Document> {
+        self.run(op, req, deadline).map_err(|e| self.finish_error(op, e))
     }
 
-    fn run(&self, op: Operation, request_json: &str) -> Result<Document> {
-        let mut req = Fields::parse(request_json, VlStatus::VL_INVALID_ARGUMENT, "request")?;
-        if !self.operations.contains(&op) {
+    fn run(&self, op: Operation, mut req: Fields, deadline: Option<Instant>) -> Result<Document> {
+        if !self.supports(op) {
             return Err(Error::unsupported(format!(
                 "{} has no operation `{}` (it supports: {})",
-                self.provider(),
+                self.id(),
                 op.name(),
                 self.operation_names().join(", ")
             )));
         }
         let ids = self.read_ids(op, &mut req)?;
         let call = Call::new(op, &self.settings, &self.http, &self.redactor, self.journal.clone(), ids);
+        if let Some(deadline) = deadline {
+            call.shorten_deadline(deadline);
+        }
         let provider = self.provider.as_ref();
         // The library's own words for the cashier, in the call's language (logged in English before).
         let result = match op {
             Operation::Capabilities => {
                 req.finish()?;
-                Ok(Capabilities { provider: self.provider(), operations: self.operation_names() }.into())
+                Ok(self.capabilities().into())
             }
             Operation::Pending => {
                 req.finish()?;
@@ -191,21 +192,41 @@ impl Client {
     }
 
     /// Every error leaves with the provider named and no secret in its texts.
-    fn finish_error(&self, op: Operation, mut e: Error) -> Error {
+    pub fn finish_error(&self, op: Operation, mut e: Error) -> Error {
         if e.provider.is_none() {
-            e.provider = Some(self.provider());
+            e.provider = Some(self.id());
         }
         e.message = self.redactor.redact(&e.message);
         e.provider_message = e.provider_message.map(|m| self.redactor.redact(&m));
         if e.status() == VlStatus::VL_INVALID_ARGUMENT || e.status() == VlStatus::VL_UNSUPPORTED {
-            crate::log::emit(Level::Debug, &format!("{} {}: {}", self.provider(), op.name(), e.message));
+            crate::log::emit(Level::Debug, &format!("{} {}: {}", self.id(), op.name(), e.message));
         }
         e
     }
 }
 
+/// Refuses a configuration key that neither the library nor the provider reads, before any other
+/// key is read: a typo is named as such (with the nearest known key), never reported as the
+/// missing key it was meant to be.
+fn check_keys(fields: &Fields, info: &ProviderInfo, several: bool) -> Result<()> {
+    let known = || COMMON_KEYS.iter().chain(info.config_keys).copied().chain(["provider"]);
+    for name in fields.names() {
+        if known().any(|k| k == name) || (several && name == "codes") {
+            continue;
+        }
+        if name == "codes" {
+            return Err(Error::config(
+                "`codes` routes scanned codes between several providers: it belongs in an entry of `providers`",
+            ));
+        }
+        return Err(config::unknown_key(name, known()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::Client;
     use super::*;
 
     #[test]
@@ -217,6 +238,41 @@ mod tests {
         assert!(err.message.contains("unknown provider \"egumaa\""), "{}", err.message);
         let err = Client::new(r#"{"provider":"eguma"}"#).err().unwrap();
         assert_eq!((err.status(), err.message.as_str()), (VlStatus::VL_CONFIG, "`api_key` is missing"));
+    }
+
+    #[test]
+    fn a_typo_is_named_with_the_key_it_was_meant_to_be() {
+        for (config, message) in [
+            (
+                r#"{"provider":"eguma","apikey":"k"}"#,
+                "unknown field `apikey` in the configuration (did you mean `api_key`?)",
+            ),
+            (
+                r#"{"provider":"treazure","client_id":"c","clientsecret":"s","base_url":"https://t.example"}"#,
+                "unknown field `clientsecret` in the configuration (did you mean `client_secret`?)",
+            ),
+            (
+                r#"{"provider":"eguma","api_key":"k","timeout":5000}"#,
+                "unknown field `timeout` in the configuration (did you mean `timeout_ms`?)",
+            ),
+            (r#"{"provider":"eguma","api_key":"k","colour":"red"}"#, "unknown field `colour` in the configuration"),
+        ] {
+            let err = Client::new(config).err().unwrap();
+            assert_eq!((err.status(), err.message.as_str()), (VlStatus::VL_CONFIG, message), "{config}");
+        }
+    }
+
+    #[test]
+    fn every_listed_key_is_one_the_library_or_the_provider_reads() {
+        // A key in a provider's `config_keys` or in COMMON_KEYS that nobody took would be refused
+        // by `finish` as unknown: set each one alone and check it is not.
+        for info in providers::PROVIDERS {
+            for key in COMMON_KEYS.iter().chain(info.config_keys) {
+                let config = serde_json::json!({"provider": info.id, *key: "x"}).to_string();
+                let err = Client::new(&config).err().map(|e| e.message).unwrap_or_default();
+                assert!(!err.contains("unknown"), "{} {key}: {err}", info.id);
+            }
+        }
     }
 
     #[test]
