@@ -58,9 +58,9 @@ prefix="$work/moved/$name"
 exec 3< <("$prefix/bin/voucherlink" sim --listen 127.0.0.1:0)
 sim_pid=$!
 read -r ready <&3
-eguma="$(printf '%s' "$ready" | sed -E 's/.*"eguma":"([^"]+)".*/\1/')"
+root="$(printf '%s' "$ready" | sed -E 's/.*"root":"([^"]+)".*/\1/')"
 for program in "$work/checkout-pkgconfig" "$work/cmake/checkout"; do
-    out="$(LD_LIBRARY_PATH="$prefix/lib" "$program" "$eguma")" || fail "$program: $out"
+    out="$(LD_LIBRARY_PATH="$prefix/lib" "$program" "$root")" || fail "$program: $out"
     grep -q "Voucher pays CHF 50.00" <<<"$out" && grep -q "Sale voided" <<<"$out" || fail "$program did not check out: $out"
 done
 "$prefix/bin/voucherlink" version | grep -qx "voucherlink $version" || fail "the archive's command"
@@ -71,7 +71,7 @@ wheel="$dist/voucherlink-$version-py3-none-manylinux2014_x86_64.whl"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q --no-index "$wheel"
 cp bindings/python/examples/checkout.py "$work/checkout.py"   # outside the checkout: the installed package
-out="$(cd "$work" && env -u VOUCHERLINK_LIB -u LD_LIBRARY_PATH -u CARGO_TARGET_DIR "$work/venv/bin/python" checkout.py "$eguma")" \
+out="$(cd "$work" && env -u VOUCHERLINK_LIB -u LD_LIBRARY_PATH -u CARGO_TARGET_DIR "$work/venv/bin/python" checkout.py "$root")" \
     || fail "the wheel's checkout: $out"
 grep -q "Redeemed CHF" <<<"$out" || fail "the wheel's checkout: $out"
 "$work/venv/bin/pip" install -q auditwheel
@@ -147,18 +147,18 @@ for arch in x86 x64; do
     [ ! -e "$pkg/runtimes/win-$arch/native/voucherlink.dll" ] || [ -e "$built/runtimes/win-$arch/native/voucherlink.dll" ] \
         || fail "the .targets did not place runtimes/win-$arch/native/voucherlink.dll"
 done
-out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$built/Checkout.exe" "$eguma")" || fail "the xbuild checkout: $out"
+out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$built/Checkout.exe" "$root")" || fail "the xbuild checkout: $out"
 grep -q "Redeemed CHF" <<<"$out" || fail "the xbuild checkout: $out"
 
 # Plain mcs, no MSBuild at all.
 mcs -nologo -out:"$work/app/checkout.exe" -r:"$pkg/lib/net462/VoucherLink.dll" bindings/csharp/sample/Checkout.cs
 # Without the library beside the app: a ConfigException naming every path tried.
 cp "$pkg/lib/net462/VoucherLink.dll" "$work/app/"
-out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$work/app/checkout.exe" "$eguma" 2>&1)" && fail "ran without its native library"
+out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$work/app/checkout.exe" "$root" 2>&1)" && fail "ran without its native library"
 grep -q "could not be loaded. Tried:" <<<"$out" && grep -q "runtimes/linux-x64/native/libvoucherlink.so (no such file)" <<<"$out" \
     || fail "the missing library is not explained: $out"
 # The one step of a build without MSBuild: the package's runtimes/ beside the app.
 cp -r "$pkg/runtimes" "$work/app/"
-out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$work/app/checkout.exe" "$eguma")" || fail "the NuGet checkout: $out"
+out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$work/app/checkout.exe" "$root")" || fail "the NuGet checkout: $out"
 grep -q "Redeemed CHF" <<<"$out" || fail "the NuGet checkout: $out"
 echo "== every package installs and checks out"

@@ -90,8 +90,8 @@ quiet make -s -C bindings/c LIBDIR="$target"
 exec 3< <("$VOUCHERLINK_BIN" sim --listen 127.0.0.1:0)
 sim_pid=$!
 read -r ready <&3
-eguma=$(printf '%s' "$ready" | sed -E 's/.*"eguma":"([^"]+)".*/\1/')
-quiet bindings/c/checkout "$eguma"
+root=$(printf '%s' "$ready" | sed -E 's/.*"root":"([^"]+)".*/\1/')
+quiet bindings/c/checkout "$root"
 kill "$sim_pid"
 rm -f bindings/c/checkout
 

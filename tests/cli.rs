@@ -351,3 +351,48 @@ fn the_journal_tools_work_while_the_pos_holds_the_journal() {
     let out = run(&["journal", "report", "--journal", journal_arg, "--day", "2001-01-01"]);
     assert!(text(&out).contains("none"), "another day has nothing: {}", text(&out));
 }
+
+#[test]
+fn one_till_configuration_with_every_provider_from_the_command_line() {
+    let sim = common::simulator();
+    let dir = scratch("till");
+    let config = write_config(&dir, "till.json", &common::till_config(&sim));
+    let config = config.to_str().unwrap();
+
+    // The code finds its provider; the summary says which.
+    for (code, provider) in [("L4FU-5LQT-KJR3", "eguma"), ("6280001234567890", "treazure")] {
+        let out = run(&["balance", "--config", config, "--code", code]);
+        assert_eq!(self::code(&out), 0, "{}", text(&out));
+        assert!(text(&out).contains(&format!("provider         {provider}")), "{code}: {}", text(&out));
+    }
+    // A money move on a code several providers could own, not looked up: refused, candidates named.
+    let out = run(&["redeem", "--config", config, "--code", "2QH3QTDM28N6", "--amount", "1.00", "--yes"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("look it up first"), "{}", text(&out));
+    // Named, it goes; the confirmation names where.
+    let out = run(&["redeem", "--config", config, "--code", "2QH3QTDM28N6", "--amount", "1.00", "--provider", "eguma"]);
+    assert!(text(&out).contains("redeem at eguma (http://"), "{}", text(&out));
+    let out = run(&[
+        "redeem",
+        "--config",
+        config,
+        "--code",
+        "2QH3QTDM28N6",
+        "--amount",
+        "1.00",
+        "--provider",
+        "eguma",
+        "--yes",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(sim.requests("eguma", "redeem"), 1);
+
+    // The doctor checks every entry, then looks the code up as the till would.
+    let out = run(&["doctor", "--config", config, "--code", "6280001234567890"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    for provider in ["coupontools", "eguma", "treazure", "gonnaorder"] {
+        assert!(text(&out).contains(&format!("— {provider} (providers[")), "{provider}: {}", text(&out));
+    }
+    assert_eq!(text(&out).matches("✓ authentication").count(), 4, "{}", text(&out));
+    assert!(text(&out).contains("✓ read") && text(&out).contains("provider=treazure"), "{}", text(&out));
+}

@@ -1,7 +1,9 @@
 /*
- * A whole checkout from C: balance, redeem, cancel; the way a C/C++ till uses voucherlink.
+ * A whole checkout from C: balance, redeem, cancel; the way a C/C++ till uses voucherlink. One
+ * client for the till's two providers (e-guma vouchers, Treazure gift cards): the cashier scans,
+ * the library finds the provider.
  *
- *   make && ./checkout http://127.0.0.1:PORT/eguma      (start `voucherlink sim` first)
+ *   make && ./checkout http://127.0.0.1:PORT      (the "root" that `voucherlink sim` prints)
  */
 #include "voucherlink.h"
 
@@ -34,13 +36,13 @@ static void field(const char *doc, const char *key, char *out, size_t size) {
 }
 
 int main(int argc, char **argv) {
-    char config[512], request[512], code[64], token[128], amount[32];
+    char config[1024], request[512], code[64], token[128], amount[32], provider[32];
     VlClient *till = NULL;
     char *doc = NULL;
     VlStatus st;
 
     if (argc != 2) {
-        fprintf(stderr, "usage: %s <e-guma base URL>\n", argv[0]);
+        fprintf(stderr, "usage: %s <simulator URL, the \"root\" that voucherlink sim prints>\n", argv[0]);
         return 2;
     }
     if (vl_abi_version() != VL_ABI_VERSION) {
@@ -49,16 +51,31 @@ int main(int argc, char **argv) {
     }
     printf("voucherlink %s\n", vl_version());
 
-    snprintf(config, sizeof config, "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s\",\"pos_id\":\"KASSE-C\"}", argv[1]);
+    /* Treazure's cards of this till start with 628: a `codes` rule sends them there directly. */
+    snprintf(config, sizeof config,
+             "{\"providers\":["
+             "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"%s/eguma\"},"
+             "{\"provider\":\"treazure\",\"client_id\":\"pos\",\"client_secret\":\"secret\",\"base_url\":\"%s/treazure\","
+             "\"codes\":{\"prefixes\":[\"628\"]}}],"
+             "\"pos_id\":\"KASSE-C\"}",
+             argv[1], argv[1]);
     st = vl_client_new(config, &till, &doc);
     if (report("vl_client_new", st, doc) != VL_OK) return 1;
+    vl_string_free(doc);
+
+    st = vl_balance(till, "{\"code\":\"6280001234567890\"}", &doc);
+    if (report("vl_balance", st, doc) != VL_OK) return 1;
+    field(doc, "provider", provider, sizeof provider);
+    field(doc, "balance", amount, sizeof amount);
+    printf("Gift card: EUR %s (%s)\n", amount, provider);
     vl_string_free(doc);
 
     st = vl_balance(till, "{\"code\":\"L4FU-5LQT-KJR3\"}", &doc);
     if (report("vl_balance", st, doc) != VL_OK) return 1;
     field(doc, "code", code, sizeof code);
     field(doc, "balance", amount, sizeof amount);
-    printf("Voucher %s: CHF %s\n", code, amount);
+    field(doc, "provider", provider, sizeof provider);
+    printf("Voucher %s: CHF %s (%s)\n", code, amount, provider);
     vl_string_free(doc);
 
     snprintf(request, sizeof request, "{\"code\":\"%s\",\"remaining_to_pay\":\"80.00\",\"reference\":\"C-1001\"}", code);
@@ -76,6 +93,10 @@ int main(int argc, char **argv) {
     printf("Sale voided: balance CHF %s again\n", amount);
     vl_string_free(doc);
 
+    /* Scan, look up, take: the lookup tells the library whose voucher it is. */
+    st = vl_balance(till, "{\"code\":\"USED00000001\"}", &doc);
+    if (report("vl_balance", st, doc) != VL_OK) return 1;
+    vl_string_free(doc);
     st = vl_redeem(till, "{\"code\":\"USED00000001\",\"amount\":\"5.00\"}", &doc);
     printf("A used voucher: status %u (VL_REJECTED is %u)\n", (unsigned)st, (unsigned)VL_REJECTED);
     vl_string_free(doc);

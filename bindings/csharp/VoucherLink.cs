@@ -386,6 +386,10 @@ namespace VoucherLink
         public string ProviderCode { get; private set; }
         /// <summary>The provider id, when a provider was involved.</summary>
         public string Provider { get; private set; }
+        /// <summary>With several providers configured, when the answer concerns more than one: the candidates
+        /// of a code the library will not guess for, or every provider asked for a code none knows. Empty
+        /// otherwise.</summary>
+        public string[] Providers { get; private set; }
         /// <summary>The HTTP status of the provider's answer, when there was one.</summary>
         public int? HttpStatus { get; private set; }
 
@@ -400,6 +404,7 @@ namespace VoucherLink
             ProviderMessage = Json.Str(error, "provider_message");
             ProviderCode = Json.Str(error, "provider_code") ?? Json.Number(error, "provider_code");
             Provider = Json.Str(error, "provider");
+            Providers = Json.Lines(error, "providers");
             var http = Json.Number(error, "http_status");
             HttpStatus = http == null ? (int?)null : int.Parse(http, CultureInfo.InvariantCulture);
         }
@@ -784,6 +789,9 @@ namespace VoucherLink
         /// <summary>The language of receipt lines and the library's own messages ("de", "fr", ...), instead of
         /// the configuration's.</summary>
         public string Language { get; set; }
+        /// <summary>With several providers configured: the provider to use ("eguma", ...); else the code decides.
+        /// Keep each result's Provider with the sale and pass it back with its cancel.</summary>
+        public string Provider { get; set; }
 
         /// <summary>Writes this request's own fields.</summary>
         internal abstract void WriteFields(JsonWriter json);
@@ -794,7 +802,7 @@ namespace VoucherLink
             var json = new JsonWriter();
             WriteFields(json);
             return json.Add("reference", Reference).Add("pos_id", PosId).Add("site_id", SiteId)
-                .Add("operator_id", OperatorId).Add("language", Language).ToString();
+                .Add("operator_id", OperatorId).Add("language", Language).Add("provider", Provider).ToString();
         }
     }
 
@@ -1133,6 +1141,8 @@ namespace VoucherLink
     /// <summary>Whether a voucher can be sold, and for how much (vl_activation_status).</summary>
     public sealed class ActivationStatusInfo : Result
     {
+        /// <summary>Provider id (named when several providers are configured).</summary>
+        public string Provider { get; private set; }
         /// <summary>The provider's canonical code.</summary>
         public string Code { get; private set; }
         /// <summary>Whether it can be sold now.</summary>
@@ -1149,6 +1159,7 @@ namespace VoucherLink
         internal ActivationStatusInfo(string json)
         {
             var d = Read(json);
+            Provider = VoucherLink.Json.Str(d, "provider");
             Code = VoucherLink.Json.Str(d, "code");
             CanActivate = VoucherLink.Json.Bool(d, "can_activate");
             FreeAmount = VoucherLink.Json.Bool(d, "free_amount");
@@ -1161,6 +1172,8 @@ namespace VoucherLink
     /// <summary>Whether a sold voucher can be taken back (vl_deactivation_status).</summary>
     public sealed class DeactivationStatusInfo : Result
     {
+        /// <summary>Provider id (named when several providers are configured).</summary>
+        public string Provider { get; private set; }
         /// <summary>The provider's canonical code.</summary>
         public string Code { get; private set; }
         /// <summary>Whether it can be taken back now.</summary>
@@ -1175,6 +1188,7 @@ namespace VoucherLink
         internal DeactivationStatusInfo(string json)
         {
             var d = Read(json);
+            Provider = VoucherLink.Json.Str(d, "provider");
             Code = VoucherLink.Json.Str(d, "code");
             CanDeactivate = VoucherLink.Json.Bool(d, "can_deactivate");
             Amount = VoucherLink.Json.Money(d, "amount");
@@ -1366,19 +1380,30 @@ namespace VoucherLink
         }
     }
 
-    /// <summary>Which operations a client's provider supports (vl_capabilities).</summary>
+    /// <summary>Which operations a client supports (vl_capabilities): its provider's; with several providers
+    /// configured, each one's (<see cref="Providers"/>) and all of them together (<see cref="Operations"/>).</summary>
     public sealed class CapabilitiesInfo : Result
     {
-        /// <summary>Provider id.</summary>
+        /// <summary>Provider id (a client of one provider; null with several).</summary>
         public string Provider { get; private set; }
-        /// <summary>Operation names ("balance", "redeem", ...).</summary>
+        /// <summary>Operation names ("balance", "redeem", ...): with several providers, every operation one of
+        /// them has.</summary>
         public string[] Operations { get; private set; }
+        /// <summary>With several providers configured: each, in configured order, with its operations (its
+        /// Providers is empty); else empty.</summary>
+        public CapabilitiesInfo[] Providers { get; private set; }
 
-        internal CapabilitiesInfo(string json)
+        internal CapabilitiesInfo(string json) { Fill(Read(json)); }
+
+        private CapabilitiesInfo(Dictionary<string, object> d) { Fill(d); }
+
+        private void Fill(Dictionary<string, object> d)
         {
-            var d = Read(json);
             Provider = VoucherLink.Json.Str(d, "provider");
             Operations = VoucherLink.Json.Lines(d, "operations");
+            var each = new List<CapabilitiesInfo>();
+            foreach (var p in VoucherLink.Json.Objects(d, "providers")) each.Add(new CapabilitiesInfo(p));
+            Providers = each.ToArray();
         }
     }
 

@@ -21,6 +21,6 @@ mono "$build/tests.exe"
 exec 3< <("$VOUCHERLINK_BIN" sim --listen 127.0.0.1:0)
 sim_pid=$!
 read -r ready <&3
-eguma=$(printf '%s' "$ready" | sed -E 's/.*"eguma":"([^"]+)".*/\1/')
-mono "$build/checkout.exe" "$eguma"
+root=$(printf '%s' "$ready" | sed -E 's/.*"root":"([^"]+)".*/\1/')
+mono "$build/checkout.exe" "$root"
 kill "$sim_pid"

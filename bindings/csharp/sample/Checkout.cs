@@ -1,6 +1,7 @@
-// A whole checkout from C#: balance, redeem, cancel.
-//   mcs -out:Checkout.exe ../VoucherLink.cs Checkout.cs && mono Checkout.exe http://127.0.0.1:PORT/eguma
-// (start the simulator with `voucherlink sim` and pass its e-guma URL).
+// A whole checkout from C#: balance, redeem, cancel, at a till that takes e-guma vouchers and Treazure
+// gift cards through one client (the library finds each scan's provider).
+//   mcs -out:Checkout.exe ../VoucherLink.cs Checkout.cs && mono Checkout.exe http://127.0.0.1:PORT
+// (start the simulator with `voucherlink sim` and pass the "root" URL it prints).
 
 using System;
 using VoucherLink;
@@ -11,17 +12,25 @@ static class Checkout
     {
         if (args.Length != 1)
         {
-            Console.Error.WriteLine("usage: Checkout.exe <e-guma base URL>");
+            Console.Error.WriteLine("usage: Checkout.exe <simulator URL: the \"root\" voucherlink sim prints>");
             return 2;
         }
         Console.WriteLine("voucherlink " + VoucherLinkClient.Version + ", " + (IntPtr.Size * 8) + "-bit process");
-        string config = "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"" + args[0] + "\",\"pos_id\":\"KASSE-CS\"}";
+        string root = args[0];
+        // This till's gift cards start with 628: a `codes` rule sends them to Treazure directly.
+        string config = "{\"providers\":["
+            + "{\"provider\":\"eguma\",\"api_key\":\"demo-outlet-1\",\"base_url\":\"" + root + "/eguma\"},"
+            + "{\"provider\":\"treazure\",\"client_id\":\"pos\",\"client_secret\":\"secret\",\"base_url\":\"" + root + "/treazure\","
+            + "\"codes\":{\"prefixes\":[\"628\"]}}],"
+            + "\"pos_id\":\"KASSE-CS\"}";
         using (var till = new VoucherLinkClient(config))
         {
             decimal saleTotal = 80.00m;
             // Typed requests and results; decimals for money; one exception type per status.
+            VoucherInfo card = till.Balance(new BalanceRequest { Code = "6280001234567890" });
+            Console.WriteLine("Gift card: " + card.Currency + " " + card.Balance + " (" + card.Provider + ")");
             VoucherInfo voucher = till.Balance(new BalanceRequest { Code = "L4FU-5LQT-KJR3" });
-            Console.WriteLine("Voucher " + voucher.Code + ": " + voucher.Currency + " " + voucher.Balance + " (" + voucher.Status + ")");
+            Console.WriteLine("Voucher " + voucher.Code + ": " + voucher.Currency + " " + voucher.Balance + " (" + voucher.Provider + ", " + voucher.Status + ")");
             RedemptionInfo taken = till.Redeem(new RedeemRequest { Code = voucher.Code, RemainingToPay = saleTotal, Reference = "CS-1001" });
             Console.WriteLine("Voucher pays " + taken.Currency + " " + taken.Amount + ", still to pay " + (saleTotal - taken.Amount));
             foreach (string line in taken.ReceiptLines) Console.WriteLine("  | " + line);
@@ -29,7 +38,9 @@ static class Checkout
             Console.WriteLine("Sale voided: " + back.Amount + " back on the voucher, balance " + back.Balance);
             try
             {
-                till.Redeem(new RedeemRequest { Code = "USED00000001", Amount = 5.00m });
+                // Scan, look up, take: the lookup tells the library whose voucher it is.
+                VoucherInfo used = till.Balance(new BalanceRequest { Code = "USED00000001" });
+                till.Redeem(new RedeemRequest { Code = used.Code, Amount = 5.00m });
             }
             catch (RejectedException refused)
             {

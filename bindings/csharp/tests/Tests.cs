@@ -75,6 +75,7 @@ static class Tests
             Treazure(urls);
             GonnaOrder(urls);
             Coupontools(urls);
+            SeveralProviders(urls);
             Errors(urls);
             Journal(urls);
             Async(urls);
@@ -87,6 +88,38 @@ static class Tests
         }
         Console.WriteLine(failures + " failure(s)");
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>One till, four providers (docs/api.md §10): the library finds each scan's provider.</summary>
+    static void SeveralProviders(Dictionary<string, object> urls)
+    {
+        Func<string, string, string> Entry = (provider, keys) => "{\"provider\":\"" + provider + "\",\"base_url\":\"" + urls[provider] + "\"," + keys + "}";
+        string config = "{\"providers\":["
+            + Entry("coupontools", "\"client_id\":\"ct\",\"client_secret\":\"secret\"") + ","
+            + Entry("eguma", "\"api_key\":\"demo-outlet-1\"") + ","
+            + Entry("treazure", "\"client_id\":\"pos\",\"client_secret\":\"secret\",\"codes\":{\"prefixes\":[\"628\"]}") + ","
+            + Entry("gonnaorder", "\"store_id\":155,\"username\":\"pos@store.example\",\"password\":\"pw\"")
+            + "],\"pos_id\":\"KASSE-CS\"}";
+        using (var till = new VoucherLinkClient(config))
+        {
+            CapabilitiesInfo caps = till.Capabilities();
+            Check(caps.Provider == null && caps.Providers.Length == 4 && caps.Providers[2].Provider == "treazure"
+                && caps.Providers[2].Operations.Contains("issue") && caps.Operations.Contains("validate"), "Capabilities of a till with four providers");
+            Check(till.Balance(new BalanceRequest { Code = "6280001234567890" }).Provider == "treazure", "a card found by the till's codes rule");
+            Check(till.Balance(new BalanceRequest { Code = "https://digicpn.com/p/v6n7gn/kkfiznr8Yp8630h82es8d" }).Provider == "coupontools", "a coupon URL names its provider");
+            Check(till.ActivationStatus(new ActivationStatusRequest { Code = "DEP0T0000001" }).Provider == "eguma", "ActivationStatusInfo.Provider");
+            var refused = Fails<InvalidArgumentException>(() => till.Redeem(new RedeemRequest { Code = "2QH3QTDM28N6", Amount = 5.00m }));
+            Check(refused != null && refused.Provider == null && string.Join(",", refused.Providers) == "coupontools,eguma,treazure",
+                "money never goes to a guess: the candidates are named");
+            VoucherInfo voucher = till.Balance(new BalanceRequest { Code = "2QH3-QTDM-28N6" });
+            RedemptionInfo taken = till.Redeem(new RedeemRequest { Code = voucher.Code, Amount = 5.00m });
+            Check(voucher.Provider == "eguma" && taken.Provider == "eguma" && taken.Balance == 95.00m, "looked up, then taken where it was found");
+            RedemptionInfo back = till.CancelRedemption(new CancelRedemptionRequest { Code = "2QH3-QTDM-28N6", TransactionId = taken.TransactionId, Amount = taken.Amount });
+            Check(back.Provider == "eguma" && back.Balance == 100.00m, "the cancel follows the code to its provider");
+            Check(till.Balance(new BalanceRequest { Code = "L4FU5LQTKJR3", Provider = "eguma" }).Provider == "eguma", "Request.Provider names it");
+            var unknown = Fails<NotFoundException>(() => till.Balance(new BalanceRequest { Code = "NOPE00000000" }));
+            Check(unknown != null && unknown.Providers.Length == 3, "an unknown code names every provider asked");
+        }
     }
 
     static void JsonMethods(Dictionary<string, object> urls)

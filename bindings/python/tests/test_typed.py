@@ -91,3 +91,51 @@ def test_money_is_never_a_float(sim):
             till.redeem(code="L4FU5LQTKJR3", amount=12.5)  # type: ignore[arg-type]
         assert "float" in refused.value.message and "`amount`" in refused.value.message
         assert till.balance(code="L4FU5LQTKJR3")["balance"] == Decimal("50.00"), "nothing was sent"
+
+
+def till_config(sim: dict) -> dict:
+    """One till, four providers (docs/api.md §10)."""
+    return {
+        "providers": [
+            {"provider": "coupontools", "base_url": sim["coupontools"], "client_id": "ct", "client_secret": "secret"},
+            {"provider": "eguma", "base_url": sim["eguma"], "api_key": "demo-outlet-1"},
+            {
+                "provider": "treazure",
+                "base_url": sim["treazure"],
+                "client_id": "pos",
+                "client_secret": "secret",
+                "codes": {"prefixes": ["628"], "lengths": [16, 19]},
+            },
+            {"provider": "gonnaorder", "base_url": sim["gonnaorder"], "store_id": 155, "username": "pos@store.example", "password": "pw"},
+        ],
+        "pos_id": "KASSE-PY",
+        "language": "de",
+    }
+
+
+def test_one_till_finds_each_scans_provider(sim):
+    with voucherlink.Client(till_config(sim)) as till:
+        assert [p["provider"] for p in till.description["providers"]] == ["coupontools", "eguma", "treazure", "gonnaorder"]
+        caps = till.capabilities()
+        assert [p["provider"] for p in caps.get("providers", [])] == ["coupontools", "eguma", "treazure", "gonnaorder"]
+        assert {"balance", "validate", "lock", "issue"} <= set(caps.get("operations", []))
+        assert till.balance(code="https://digicpn.com/p/v6n7gn/kkfiznr8Yp8630h82es8d")["provider"] == "coupontools"
+        assert till.balance(code="6280001234567890")["provider"] == "treazure"
+        assert till.validate(code="XYZ", order_total=Decimal("20.00"))["provider"] == "gonnaorder"
+        status = till.activation_status(code="DEP0T0000001")
+        assert status.get("provider") == "eguma"
+        # Money never goes to a guess: refused before anything is sent, naming the candidates.
+        with pytest.raises(voucherlink.InvalidArgument) as refused:
+            till.redeem(code="2QH3QTDM28N6", amount=Decimal("5.00"))
+        assert refused.value.providers == ["coupontools", "eguma", "treazure"]
+        assert refused.value.provider is None
+        voucher = till.balance(code="2QH3-QTDM-28N6")
+        assert voucher["provider"] == "eguma"
+        taken = till.redeem(code=voucher["code"], amount=Decimal("5.00"))
+        assert (taken["provider"], taken["balance"]) == ("eguma", Decimal("95.00"))
+        # Named: there only.
+        assert till.balance(code="L4FU5LQTKJR3", provider="eguma")["provider"] == "eguma"
+        with pytest.raises(voucherlink.NotFound) as unknown:
+            till.balance(code="NOPE00000000")
+        assert unknown.value.providers == ["coupontools", "eguma", "treazure"]
+        assert unknown.value.message.startswith("Keiner der Anbieter dieser Kasse kennt diesen Gutschein")

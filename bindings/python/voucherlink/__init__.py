@@ -19,7 +19,7 @@ import json
 import logging
 import weakref
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Dict, Literal, Mapping, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, Optional, Union, cast
 
 from . import _native
 from .types import (
@@ -97,6 +97,10 @@ class VoucherLinkError(Exception):
         error = document.get("error") or {}
         self.message: str = error.get("message") or "voucherlink error %d" % status
         self.provider: Optional[str] = error.get("provider")
+        #: With several providers configured, when the answer concerns more than one: the
+        #: candidates of a code the library will not guess for, or every provider asked for a
+        #: code none of them knows. Empty otherwise.
+        self.providers: List[str] = list(error.get("providers") or [])
         self.http_status: Optional[int] = error.get("http_status")
         self.provider_code: Optional[str] = error.get("provider_code")
         self.provider_message: Optional[str] = error.get("provider_message")
@@ -223,7 +227,9 @@ def _raise_for(status: int, document: Dict[str, Any]) -> None:
 
 
 class Client:
-    """A client of one provider account: ``Client({"provider": "eguma", "api_key": "..."})``.
+    """A client of one provider account, ``Client({"provider": "eguma", "api_key": "..."})``, or of a
+    till's several (``{"providers": [{"provider": "eguma", ...}, {"provider": "treazure", ...}]}``:
+    each call finds its provider by the code; a request may name it with ``provider``).
 
     Use it as a context manager, or call :meth:`close`. Every operation method takes the request
     as keyword arguments (or one dict) and returns the result's ``data`` dict.
@@ -279,10 +285,10 @@ class Client:
         /,
         **common: Unpack[Common],
     ) -> Capabilities:
-        """Which operations this client's provider supports.
+        """Which operations this client supports (with several providers: each one's).
 
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Capabilities, self._run("capabilities", request, dict(**common)))
 
@@ -298,7 +304,7 @@ class Client:
 
         ``code``: the code as scanned or typed.
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("balance", request, dict(code=code, **common)))
 
@@ -320,7 +326,7 @@ class Client:
         ``remaining_to_pay``: what the sale still needs.
         ``money_spent``: Coupontools: the sale total.
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Redemption, self._run("redeem", request, dict(code=code, amount=amount, remaining_to_pay=remaining_to_pay, money_spent=money_spent, **common)))
 
@@ -340,7 +346,7 @@ class Client:
         ``transaction_id``: the redemption's ``transaction_id``.
         ``amount``: how much (e-guma: required).
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Redemption, self._run("cancel_redemption", request, dict(code=code, transaction_id=transaction_id, amount=amount, **common)))
 
@@ -356,7 +362,7 @@ class Client:
 
         ``code``: the code as scanned or typed.
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(ActivationStatus, self._run("activation_status", request, dict(code=code, **common)))
 
@@ -374,7 +380,7 @@ class Client:
         ``code``: the code as scanned or typed.
         ``amount``: the amount sold (free-amount vouchers).
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("activate", request, dict(code=code, amount=amount, **common)))
 
@@ -392,7 +398,7 @@ class Client:
         ``code``: the code as scanned or typed.
         ``transaction_id``: the activation's ``transaction_id``.
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("cancel_activation", request, dict(code=code, transaction_id=transaction_id, **common)))
 
@@ -408,7 +414,7 @@ class Client:
 
         ``code``: the code as scanned or typed.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(DeactivationStatus, self._run("deactivation_status", request, dict(code=code, **common)))
 
@@ -426,7 +432,7 @@ class Client:
         ``code``: the code as scanned or typed.
         ``reason``: why.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("deactivate", request, dict(code=code, reason=reason, **common)))
 
@@ -442,7 +448,7 @@ class Client:
 
         ``amount``: its value.
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("issue", request, dict(amount=amount, **common)))
 
@@ -460,7 +466,7 @@ class Client:
         ``code``: the code as scanned or typed.
         ``condensed``: one line per day and kind.
         Also ``Card`` fields (Treazure: ``serial_number`` + ``scratch_code`` instead of ``code``, ``utc_offset``) and the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(History, self._run("history", request, dict(code=code, condensed=condensed, **common)))
 
@@ -480,7 +486,7 @@ class Client:
         ``phone_number``: the member's phone number (+30...).
         ``search``: either.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(MemberVouchers, self._run("member_vouchers", request, dict(member_code=member_code, phone_number=phone_number, search=search, **common)))
 
@@ -498,7 +504,7 @@ class Client:
         ``code``: the code as scanned or typed.
         ``order_total``: the total before the discount.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Validation, self._run("validate", request, dict(code=code, order_total=order_total, **common)))
 
@@ -524,7 +530,7 @@ class Client:
         ``code``: the code as scanned or typed.
         ``member_code``: the loyalty member.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(OrderAccepted, self._run("submit_order", request, dict(order_id=order_id, order_total=order_total, discount=discount, total_after_discount=total_after_discount, code=code, member_code=member_code, **common)))
 
@@ -540,7 +546,7 @@ class Client:
 
         ``code``: the code as scanned or typed.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("lock", request, dict(code=code, **common)))
 
@@ -556,7 +562,7 @@ class Client:
 
         ``code``: the code as scanned or typed.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("unlock", request, dict(code=code, **common)))
 
@@ -569,7 +575,7 @@ class Client:
         """The journal entries not settled yet.
 
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Pending, self._run("pending", request, dict(**common)))
 
@@ -587,7 +593,7 @@ class Client:
         ``journal_id``: one entry.
         ``outcome``: settles ``journal_id`` by hand.
         Also the ``Common`` fields (``reference``, ``pos_id``, ``site_id``, ``operator_id``,
-        ``language``); ``request`` is the same as one dict (keywords win).
+        ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Recovered, self._run("recover", request, dict(journal_id=journal_id, outcome=outcome, **common)))
 

@@ -22,6 +22,9 @@ class Common(TypedDict, total=False):
     operator_id: str
     #: The language of receipt lines and the library's own messages (``"de"``, ``"fr"``, ...).
     language: str
+    #: With several providers configured: the provider to use (``"eguma"``, ...); else the code
+    #: decides. Keep each result's ``provider`` with the sale and pass it back with its cancel.
+    provider: str
 
 
 class Card(Common, total=False):
@@ -81,9 +84,7 @@ class Redemption(TypedDict):
     receipt_lines: List[str]
 
 
-class ActivationStatus(TypedDict):
-    """Whether a voucher can be sold, and for how much (``activation_status``)."""
-
+class _ActivationStatus(TypedDict):
     code: str
     can_activate: bool
     free_amount: bool
@@ -92,14 +93,26 @@ class ActivationStatus(TypedDict):
     message: Optional[str]
 
 
-class DeactivationStatus(TypedDict):
-    """Whether a sold voucher can be taken back (``deactivation_status``)."""
+class ActivationStatus(_ActivationStatus, total=False):
+    """Whether a voucher can be sold, and for how much (``activation_status``)."""
 
+    #: The provider, named when several providers are configured.
+    provider: str
+
+
+class _DeactivationStatus(TypedDict):
     code: str
     can_deactivate: bool
     amount: Optional[Decimal]
     currency: Optional[str]
     message: Optional[str]
+
+
+class DeactivationStatus(_DeactivationStatus, total=False):
+    """Whether a sold voucher can be taken back (``deactivation_status``)."""
+
+    #: The provider, named when several providers are configured.
+    provider: str
 
 
 class HistoryLine(TypedDict):
@@ -177,10 +190,20 @@ class OrderAccepted(TypedDict):
     order_id: Any
 
 
-class Capabilities(TypedDict):
-    """Which operations a client's provider supports (``capabilities``)."""
+class ProviderCapabilities(TypedDict):
+    """One provider of a client and the operations it supports."""
 
     provider: str
+    operations: List[str]
+
+
+class Capabilities(TypedDict, total=False):
+    """Which operations a client supports (``capabilities``): a client of one provider names it
+    (``provider``); one with several lists each (``providers``). ``operations``: every operation the
+    client has."""
+
+    provider: str
+    providers: List[ProviderCapabilities]
     operations: List[str]
 
 

@@ -78,6 +78,8 @@ fn checkout() -> Result<(), String> {
         sim.root_url()
     );
 
+    one_till(&sim)?;
+
     let till = Till::open(&json!({
         "provider": "eguma", "api_key": "demo-outlet-1", "base_url": sim.url("eguma"),
         "pos_id": "KASSE-1", "operator_id": "42", "timeout_ms": 5000,
@@ -159,6 +161,70 @@ fn checkout() -> Result<(), String> {
     println!("Every step above went through the C ABI (vl_client_new, vl_balance, vl_redeem, vl_cancel_redemption,");
     println!("vl_activation_status, vl_activate, vl_deactivate, vl_member_vouchers, vl_validate, vl_submit_order,");
     println!("vl_lock) — the calls a POS makes, with each of the four providers.");
+    Ok(())
+}
+
+/// One till, one client for all four providers (docs/api.md §10): four scans, four providers
+/// found, with the provider requests each cost; a money move the code alone cannot place is
+/// refused before anything is sent.
+fn one_till(sim: &voucherlink_sim::Simulator) -> Result<(), String> {
+    println!("One till, four providers — the cashier scans, the library finds the provider");
+    let entry = |provider: &str, keys: Value| {
+        let mut entry = keys;
+        entry["provider"] = json!(provider);
+        entry["base_url"] = json!(sim.url(provider));
+        entry
+    };
+    let till = Till::open(&json!({
+        "providers": [
+            entry("coupontools", json!({ "client_id": "ct", "client_secret": "secret" })),
+            entry("eguma", json!({ "api_key": "demo-outlet-1" })),
+            entry("treazure", json!({ "client_id": "pos", "client_secret": "secret",
+                                      "codes": { "prefixes": ["628"], "lengths": [16, 19] } })),
+            entry("gonnaorder", json!({ "store_id": 155, "username": "pos@store.example", "password": "pw" })),
+        ],
+        "pos_id": "KASSE-1", "timeout_ms": 5000,
+    }))?;
+    let scans: [(&str, OperationFn, Value, &str); 4] = [
+        (
+            "a QR coupon",
+            ffi::vl_balance,
+            json!({ "code": "https://digicpn.com/p/v6n7gn/kkfiznr8Yp8630h82es8d" }),
+            "coupontools",
+        ),
+        ("a gift card", ffi::vl_balance, json!({ "code": "6280 0012 3456 7890" }), "treazure"),
+        ("a voucher", ffi::vl_balance, json!({ "code": "L4FU-5LQT-KJR3" }), "eguma"),
+        ("a loyalty code", ffi::vl_validate, json!({ "code": "XYZ", "order_total": "20.00" }), "gonnaorder"),
+    ];
+    for (what, operation, request, expected) in scans {
+        let before = sim.total_requests();
+        let (status, doc) = till.call(operation, request.clone());
+        let data = &doc["data"];
+        expect(status == VlStatus::VL_OK && data["provider"] == json!(expected), &format!("{what}: {doc}"))?;
+        let value = match (data["balance"].as_str(), data["currency"].as_str()) {
+            (Some(balance), Some(currency)) => format!("{currency} {balance}"),
+            (Some(value), None) => format!("worth {value}"),
+            (None, _) => format!("{} off", text(&data["discount"])),
+        };
+        let requests = sim.total_requests() - before;
+        let scanned = text(&request["code"]);
+        let shown = match scanned.char_indices().nth(30) {
+            Some((cut, _)) => format!("{}…", &scanned[..cut]),
+            None => scanned.to_string(),
+        };
+        println!(
+            "  Scans {what:<15} {shown:<31} → {:<12} {value:<12} ({requests} request{})",
+            expected,
+            if requests == 1 { "" } else { "s incl. sign-in" }
+        );
+    }
+    let (status, doc) = till.call(ffi::vl_redeem, json!({ "code": "2QH3QTDM28N6", "amount": "10.00" }));
+    expect(status == VlStatus::VL_INVALID_ARGUMENT, "an unplaced money move must be refused")?;
+    println!(
+        "  Redeem of 2QH3QTDM28N6, never looked up: refused, nothing sent (candidates {})",
+        doc["error"]["providers"]
+    );
+    println!();
     Ok(())
 }
 
