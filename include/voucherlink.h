@@ -217,6 +217,21 @@ void vl_string_free(char *s);
 VlStatus vl_set_logger(VlLogFn callback, void *user_data, VlLogLevel min_level);
 
 /**
+ * Opens the way to the provider(s) now — DNS, TCP, TLS, the proxy, a token — so that the cashier's
+ * next call costs one round trip. Call it when the voucher payment screen opens. Never moves money.
+ * `{}` (every provider of the client) or `{"provider":"eguma"}` →
+ * `{"providers":[{"provider":"eguma","ready":true,"ms":38}]}`. A provider that is not ready makes
+ * the call fail with its error (`VL_NETWORK`, `VL_AUTH`, ...; `error.providers` names every one
+ * not ready): also a quick health check.
+ *
+ * # Safety
+ * See `vl_capabilities`.
+ */
+VlStatus vl_prepare(const VlClient *client,
+                    const char *request_json,
+                    char **out_json);
+
+/**
  * Which operations this client's provider supports: `{}` →
  * `{"provider":"eguma","operations":["capabilities","balance",...]}`.
  *

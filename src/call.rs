@@ -238,6 +238,12 @@ impl<'a> Call<'a> {
         result
     }
 
+    /// Sends a request once, as a read (a connection idle for long may be reused): for opening the
+    /// way to a provider, where any answer will do.
+    pub fn read_once(&self, request: &HttpRequest) -> Result<HttpResponse, Failure> {
+        self.send_within(request, self.remaining(), false)
+    }
+
     /// Sends a read, retrying connection failures and 5xx answers (at most [`READ_ATTEMPTS`]
     /// times, with a short pause, within the deadline). An attempt that is not the last gets at
     /// most two thirds of the time left, so a connection that died silently cannot eat the

@@ -295,6 +295,24 @@ pub struct ClientCapabilities {
     pub operations: Vec<&'static str>,
 }
 
+/// What `vl_prepare` answers: each provider asked, ready for the cashier's next call.
+#[derive(Clone, Debug, Serialize)]
+pub struct Prepared {
+    /// Each provider asked, in configured order.
+    pub providers: Vec<Readiness>,
+}
+
+/// One provider's way opened by `vl_prepare`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Readiness {
+    /// Provider id.
+    pub provider: &'static str,
+    /// Whether its way is open: connected (TLS done, through the proxy) and signed in.
+    pub ready: bool,
+    /// How long it took, in milliseconds.
+    pub ms: u64,
+}
+
 /// A journal entry as the POS sees it (`vl_pending`, `vl_recover`).
 #[derive(Clone, Debug, Serialize)]
 pub struct JournalEntry {
@@ -365,6 +383,8 @@ pub enum Document {
     Capabilities(Capabilities),
     /// `vl_capabilities` of a client with several providers.
     ClientCapabilities(ClientCapabilities),
+    /// `vl_prepare`.
+    Prepared(Prepared),
     /// `vl_balance`, `vl_activate`, `vl_cancel_activation`, `vl_deactivate`, `vl_issue`,
     /// `vl_lock`, `vl_unlock`.
     Voucher(Voucher),
@@ -400,6 +420,7 @@ macro_rules! document_from {
 document_from!(
     Capabilities,
     ClientCapabilities,
+    Prepared,
     Voucher,
     Redemption,
     ActivationStatus,

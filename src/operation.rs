@@ -41,6 +41,9 @@ pub enum Operation {
     Pending,
     /// `vl_recover`: retry resolution of pending journal entries.
     Recover,
+    /// `vl_prepare`: open the way to the provider (connection, token) before the cashier's call.
+    /// Not an operation of docs/api.md §6: never in [`Operation::ALL`] nor in capabilities.
+    Prepare,
 }
 
 impl Operation {
@@ -87,6 +90,7 @@ impl Operation {
             Operation::Unlock => "unlock",
             Operation::Pending => "pending",
             Operation::Recover => "recover",
+            Operation::Prepare => "prepare",
         }
     }
 

@@ -373,3 +373,64 @@ fn a_till_killed_mid_redeem_recovers_in_a_new_process_through_its_one_journal() 
     assert_eq!((card(&sim), sim.requests("treazure", "redeem")), ("20.00".to_string(), 1), "never re-sent");
     assert_eq!(sim.provider_requests("eguma") + sim.provider_requests("coupontools"), 0, "the card went nowhere else");
 }
+
+#[test]
+fn prepare_opens_the_way_so_that_the_next_call_costs_one_round_trip() {
+    let sim = simulator();
+    // One provider: the connection (and Treazure's token) is made by vl_prepare, and the scan's
+    // read goes on it.
+    let card = client(&entry(&sim, "treazure"));
+    let prepared = call_prepare(&card, json!({})).unwrap();
+    assert_eq!(prepared["providers"][0]["provider"], "treazure");
+    assert_eq!(prepared["providers"][0]["ready"], true);
+    assert!(prepared["providers"][0]["ms"].is_u64());
+    assert_eq!(sim.requests("treazure", "token"), 1, "the token is fetched now");
+    let connections = sim.connections();
+    call(&card, Op::Balance, json!({"code": "6280001234567890"})).unwrap();
+    assert_eq!((sim.connections(), sim.requests("treazure", "token")), (connections, 1), "no new connection, no token");
+    assert_eq!(sim.provider_requests("treazure"), 2, "the token and the balance: nothing else was sent");
+
+    // A till with four: each way opened at once; a named one alone.
+    let till = client(&till_config(&sim));
+    let before = sim.connections();
+    let prepared = call_prepare(&till, json!({})).unwrap();
+    let ready: Vec<(&str, bool)> = prepared["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["provider"].as_str().unwrap(), p["ready"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(ready, [("coupontools", true), ("eguma", true), ("treazure", true), ("gonnaorder", true)]);
+    assert_eq!(sim.connections() - before, 4, "one connection per provider");
+    for code in ["kkfiznr8Yp8630h82es8d", "6280001234567890", "L4FU-5LQT-KJR3"] {
+        call(&till, Op::Balance, json!({"code": code})).unwrap();
+    }
+    call(&till, Op::Validate, json!({"code": "XYZ", "order_total": "10.00"})).unwrap();
+    assert_eq!(sim.connections() - before, 4, "every call went on a prepared connection");
+    let one = call_prepare(&till, json!({"provider": "eguma"})).unwrap();
+    assert_eq!(one["providers"].as_array().unwrap().len(), 1);
+    assert_eq!(sim.provider_requests("eguma") + sim.provider_requests("coupontools"), 2, "vl_prepare moves nothing");
+
+    // What is in the way is the answer, per provider; bad requests send nothing.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut down = entry(&sim, "eguma");
+    down["base_url"] = json!(format!("http://{}", closed.local_addr().unwrap()));
+    drop(closed);
+    let half = client(&json!({"providers": [down, entry(&sim, "treazure")], "timeout_ms": 2000}));
+    let error = call_prepare(&half, json!({})).unwrap_err();
+    assert_eq!(
+        (error.status(), error.provider, error.providers.clone()),
+        (VlStatus::VL_NETWORK, Some("eguma"), vec!["eguma"])
+    );
+    let mut wrong = entry(&sim, "treazure");
+    wrong["client_secret"] = json!("wrong");
+    let error = call_prepare(&client(&wrong), json!({})).unwrap_err();
+    assert_eq!((error.status(), error.provider), (VlStatus::VL_AUTH, Some("treazure")), "{error}");
+    for bad in [json!({"provider": "givex"}), json!({"code": "X"}), json!({"provider": 1})] {
+        assert_eq!(call_prepare(&till, bad.clone()).unwrap_err().status(), VlStatus::VL_INVALID_ARGUMENT, "{bad}");
+    }
+}
+
+fn call_prepare(client: &Client, request: Value) -> Result<Value, Error> {
+    client.prepare(&request.to_string()).map(|d| serde_json::to_value(d).unwrap())
+}

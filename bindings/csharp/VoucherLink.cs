@@ -55,7 +55,7 @@ namespace VoucherLink
         internal static SetLoggerFn vl_set_logger;
         internal static Operation vl_capabilities, vl_balance, vl_redeem, vl_cancel_redemption, vl_activation_status, vl_activate,
             vl_cancel_activation, vl_deactivation_status, vl_deactivate, vl_issue, vl_history, vl_member_vouchers, vl_validate,
-            vl_submit_order, vl_lock, vl_unlock, vl_pending, vl_recover;
+            vl_submit_order, vl_lock, vl_unlock, vl_pending, vl_recover, vl_prepare;
 
         private static bool IsWindows { get { return Environment.OSVersion.Platform == PlatformID.Win32NT; } }
         private static bool IsMac { get { return !IsWindows && Directory.Exists("/System/Library/Frameworks"); } }
@@ -153,6 +153,7 @@ namespace VoucherLink
             vl_unlock = Function<Operation>(library, "vl_unlock");
             vl_pending = Function<Operation>(library, "vl_pending");
             vl_recover = Function<Operation>(library, "vl_recover");
+            vl_prepare = Function<Operation>(library, "vl_prepare");
         }
 
         private static T Function<T>(IntPtr library, string name) where T : class
@@ -685,6 +686,17 @@ namespace VoucherLink
         public string Pending(string requestJson) { return Call(NativeMethods.vl_pending, requestJson); }
         /// <summary>Settles open journal entries and reports what was settled. Request and result as JSON (the data object).</summary>
         public string Recover(string requestJson) { return Call(NativeMethods.vl_recover, requestJson); }
+        /// <summary>Opens the way to the provider(s) now (DNS, TCP, TLS, proxy, token), so that the cashier's next call
+        /// costs one round trip: call it when the voucher payment screen opens. Never moves money. Request ({} or
+        /// {"provider":"eguma"}) and result ({"providers":[{"provider","ready","ms"}]}) as JSON; a provider that is
+        /// not ready throws its exception (NetworkException, AuthException, ...).</summary>
+        public string Prepare(string requestJson) { return Call(NativeMethods.vl_prepare, requestJson); }
+        /// <summary>Opens the way to every provider of this client now (see <see cref="Prepare(string)"/>).</summary>
+        public PreparedInfo Prepare() { return new PreparedInfo(Prepare("{}")); }
+        /// <summary>Opens the way to one provider of this client now (see <see cref="Prepare(string)"/>).</summary>
+        public PreparedInfo Prepare(PrepareRequest request) { return new PreparedInfo(Prepare(Json.Of(request))); }
+        /// <summary><see cref="Prepare()"/> on a worker thread: start it as the payment screen opens.</summary>
+        public Task<PreparedInfo> PrepareAsync(CancellationToken cancel = default(CancellationToken)) { return Run(() => Prepare(), cancel); }
 
         // ---- Typed: a request object in, a result object out ----
         /// <summary>Which operations this client's provider supports.</summary>
@@ -804,6 +816,12 @@ namespace VoucherLink
             return json.Add("reference", Reference).Add("pos_id", PosId).Add("site_id", SiteId)
                 .Add("operator_id", OperatorId).Add("language", Language).Add("provider", Provider).ToString();
         }
+    }
+
+    /// <summary>vl_prepare: no fields of its own; Provider names one provider (else every one).</summary>
+    public sealed class PrepareRequest : Request
+    {
+        internal override void WriteFields(JsonWriter json) { }
     }
 
     /// <summary>vl_capabilities: no fields.</summary>
@@ -1404,6 +1422,39 @@ namespace VoucherLink
             var each = new List<CapabilitiesInfo>();
             foreach (var p in VoucherLink.Json.Objects(d, "providers")) each.Add(new CapabilitiesInfo(p));
             Providers = each.ToArray();
+        }
+    }
+
+    /// <summary>What vl_prepare answers: each provider asked, ready for the next call.</summary>
+    public sealed class PreparedInfo : Result
+    {
+        /// <summary>Each provider asked, in configured order.</summary>
+        public ProviderReadiness[] Providers { get; private set; }
+
+        internal PreparedInfo(string json)
+        {
+            var ready = new List<ProviderReadiness>();
+            foreach (var p in VoucherLink.Json.Objects(Read(json), "providers")) ready.Add(new ProviderReadiness(p));
+            Providers = ready.ToArray();
+        }
+    }
+
+    /// <summary>One provider's way opened by vl_prepare.</summary>
+    public sealed class ProviderReadiness
+    {
+        /// <summary>Provider id.</summary>
+        public string Provider { get; private set; }
+        /// <summary>Whether its way is open: connected (TLS done, through the proxy) and signed in.</summary>
+        public bool Ready { get; private set; }
+        /// <summary>How long it took, in milliseconds.</summary>
+        public long Ms { get; private set; }
+
+        internal ProviderReadiness(Dictionary<string, object> d)
+        {
+            Provider = VoucherLink.Json.Str(d, "provider");
+            Ready = VoucherLink.Json.Bool(d, "ready");
+            string ms = VoucherLink.Json.Number(d, "ms");
+            Ms = ms == null ? 0 : long.Parse(ms, CultureInfo.InvariantCulture);
         }
     }
 

@@ -173,6 +173,21 @@ impl Account {
         result.map_err(|e| e.worded(&call.voice()))
     }
 
+    /// `vl_prepare` for this account: opens the way to its provider (connection, token) by the
+    /// deadline. Never moves money. Returns how long it took; the error says what is in the way.
+    pub fn prepare(&self) -> Result<std::time::Duration> {
+        let started = Instant::now();
+        let ids = CallIds { number: CallIds::next_number(), language: self.settings.language, ..CallIds::default() };
+        let call = Call::new(Operation::Prepare, &self.settings, &self.http, &self.redactor, self.journal.clone(), ids);
+        let result = self.provider.prepare(&call);
+        let took = started.elapsed();
+        match &result {
+            Ok(()) => call.log(Level::Info, || format!("ready in {} ms", took.as_millis())),
+            Err(e) => call.log(Level::Warn, || format!("not ready after {} ms: {}", took.as_millis(), e.message)),
+        }
+        result.map(|()| took).map_err(|e| self.finish_error(Operation::Prepare, e.worded(&call.voice())))
+    }
+
     /// The identifiers every request may carry, falling back to the configuration.
     fn read_ids(&self, op: Operation, req: &mut Fields) -> Result<CallIds> {
         let s = &self.settings;

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{Arg, Lang, Said, Text, Voice};
 use crate::journal::Journal;
 use crate::log::{Level, Redactor};
-use crate::model::{ClientCapabilities, Document, Pending, Recovered};
+use crate::model::{ClientCapabilities, Document, Pending, Prepared, Readiness, Recovered};
 use crate::operation::Operation;
 use crate::providers;
 use crate::request::Fields;
@@ -120,6 +120,9 @@ impl Client {
     /// Performs one operation on a JSON request and returns its `data` document, typed: what the
     /// C functions render.
     pub fn perform(&self, op: Operation, request_json: &str) -> Result<Document> {
+        if op == Operation::Prepare {
+            return self.prepare(request_json);
+        }
         let mut req =
             Fields::parse(request_json, VlStatus::VL_INVALID_ARGUMENT, "request").map_err(|e| self.unrouted(op, e))?;
         if self.several && op.is_client_level() && !req.has("provider") {
@@ -130,6 +133,49 @@ impl Client {
             Route::One(i) => self.run_on(i, op, req, None),
             Route::Candidates(list) if op.moves_money() => self.move_money(op, req, &list),
             Route::Candidates(list) => self.ask(op, req, &list),
+        }
+    }
+
+    /// `vl_prepare`: opens the way to every provider of the client (or the one the request names)
+    /// at once, each in its own thread. `VL_OK` when every one is ready; else the first failure, with
+    /// `providers` naming all that are not ready (a client of several providers).
+    pub fn prepare(&self, request_json: &str) -> Result<Document> {
+        let op = Operation::Prepare;
+        let mut req =
+            Fields::parse(request_json, VlStatus::VL_INVALID_ARGUMENT, "request").map_err(|e| self.unrouted(op, e))?;
+        let named =
+            req.opt_text("provider", 32).and_then(|id| id.map(|id| route::named(&self.accounts, &id)).transpose());
+        let which: Vec<usize> = match named.map_err(|e| self.unrouted(op, e))? {
+            Some(i) => vec![i],
+            None => (0..self.accounts.len()).collect(),
+        };
+        req.finish().map_err(|e| self.unrouted(op, e))?;
+        let results: Vec<Result<std::time::Duration>> = match which.as_slice() {
+            [one] => vec![self.accounts[*one].prepare()],
+            many => std::thread::scope(|scope| {
+                let running: Vec<_> = many.iter().map(|&i| scope.spawn(move || self.accounts[i].prepare())).collect();
+                running
+                    .into_iter()
+                    .map(|t| t.join().unwrap_or_else(|_| Err(Error::internal("vl_prepare's thread panicked"))))
+                    .collect()
+            }),
+        };
+        let mut providers = Vec::with_capacity(which.len());
+        let mut failures: Vec<Error> = Vec::new();
+        for (&i, result) in which.iter().zip(results) {
+            let provider = self.accounts[i].id();
+            match result {
+                Ok(took) => providers.push(Readiness { provider, ready: true, ms: took.as_millis() as u64 }),
+                Err(e) => failures.push(e),
+            }
+        }
+        match failures.len() {
+            0 => Ok(Prepared { providers }.into()),
+            1 if !self.several => Err(failures.remove(0)),
+            _ => {
+                let not_ready: Vec<&'static str> = failures.iter().filter_map(|e| e.provider).collect();
+                Err(failures.remove(0).with_providers(not_ready))
+            }
         }
     }
 
@@ -146,11 +192,8 @@ impl Client {
         }
         // A request may name the provider of a client of one provider too.
         match req.opt_text("provider", 32)? {
-            Some(id) if id != self.accounts[0].id() => Err(Error::invalid(format!(
-                "`provider` {id:?} is not the provider of this client ({})",
-                self.accounts[0].id()
-            ))),
-            _ => Ok(Route::One(0)),
+            Some(id) => route::named(&self.accounts, &id).map(Route::One),
+            None => Ok(Route::One(0)),
         }
     }
 

@@ -128,15 +128,8 @@ pub enum Route {
 
 /// Decides where a call goes (docs/api.md §10), taking the request's `provider`. Nothing is sent.
 pub fn route(accounts: &[Account], op: Operation, req: &mut Fields) -> Result<Route> {
-    let named = req.opt_text("provider", 32)?;
-    if let Some(id) = named {
-        return match accounts.iter().position(|a| a.id() == id) {
-            Some(i) => Ok(Route::One(i)),
-            None => Err(Error::invalid(format!(
-                "`provider` {id:?} is not a provider of this client (it has: {})",
-                names(accounts, 0..accounts.len())
-            ))),
-        };
+    if let Some(id) = req.opt_text("provider", 32)? {
+        return named(accounts, &id).map(Route::One);
     }
     let code = req.peek_text("code").map(str::to_string);
     // A request or scan only one provider could mean.
@@ -191,6 +184,14 @@ pub fn route(accounts: &[Account], op: Operation, req: &mut Fields) -> Result<Ro
         names(accounts, supporters.iter().copied())
     ))
     .with_providers(supporters.iter().map(|&i| accounts[i].id()).collect()))
+}
+
+/// The account a request's `provider` names.
+pub fn named(accounts: &[Account], id: &str) -> Result<usize> {
+    accounts.iter().position(|a| a.id() == id).ok_or_else(|| {
+        let ids: Vec<&str> = accounts.iter().map(Account::id).collect();
+        Error::invalid(format!("`provider` {id:?} is not a provider of this client (it has: {})", ids.join(", ")))
+    })
 }
 
 fn one_or_candidates(list: Vec<usize>) -> Route {

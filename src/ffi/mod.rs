@@ -183,6 +183,29 @@ unsafe fn operation(
     })
 }
 
+/// Opens the way to the provider(s) now — DNS, TCP, TLS, the proxy, a token — so that the cashier's
+/// next call costs one round trip. Call it when the voucher payment screen opens. Never moves money.
+/// `{}` (every provider of the client) or `{"provider":"eguma"}` →
+/// `{"providers":[{"provider":"eguma","ready":true,"ms":38}]}`. A provider that is not ready makes
+/// the call fail with its error (`VL_NETWORK`, `VL_AUTH`, ...; `error.providers` names every one
+/// not ready): also a quick health check.
+///
+/// # Safety
+/// See `vl_capabilities`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vl_prepare(
+    client: *const VlClient,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VlStatus {
+    respond(out_json, || {
+        // SAFETY: the caller's contract for `client` and `request_json`.
+        let client = unsafe { client_ref(client) }?;
+        let request = unsafe { read_str(request_json, "request_json") }?;
+        client.prepare(request)
+    })
+}
+
 /// Which operations this client's provider supports: `{}` →
 /// `{"provider":"eguma","operations":["capabilities","balance",...]}`.
 ///

@@ -75,6 +75,15 @@ pub struct Codes {
     pub own_fields: &'static [&'static str],
 }
 
+/// Opens a connection to the host of `url` with one GET (any HTTP answer will do), for
+/// [`Provider::prepare`]: the connection stays in the client's pool for the next call.
+pub(crate) fn open_way(call: &Call, url: &str) -> Result<()> {
+    let path = url.parse::<ureq::http::Uri>().map(|u| u.path().to_string()).unwrap_or_else(|_| "/".into());
+    call.read_once(&crate::http::HttpRequest::get(url.to_string(), path))
+        .map(drop)
+        .map_err(|f| f.error(call.provider()))
+}
+
 /// A shape that takes every code the provider's own reading accepts: its documentation gives
 /// no narrower form.
 pub(crate) fn any_code(_: &str) -> bool {
@@ -108,6 +117,13 @@ pub trait Provider: Settlement {
     /// `time_zone` is not set (Treazure: its `utc_offset`).
     fn time_zone(&self) -> Option<crate::i18n::Zone> {
         None
+    }
+
+    /// `vl_prepare`: opens the way to the provider now — DNS, TCP, TLS, the proxy, a token — so
+    /// that the cashier's next call costs one round trip. Never moves money. Default: one GET of the
+    /// base URL, whose answer, whatever it is, proves the way open.
+    fn prepare(&self, call: &Call) -> Result<()> {
+        open_way(call, &format!("{}/", call.settings.base_url))
     }
 
     /// `vl_balance`.
@@ -193,7 +209,7 @@ pub fn dispatch(provider: &dyn Provider, op: Operation, call: &Call, req: &mut F
         Operation::SubmitOrder => doc(provider.submit_order(call, req)),
         Operation::Lock => doc(provider.lock(call, req)),
         Operation::Unlock => doc(provider.unlock(call, req)),
-        Operation::Capabilities | Operation::Pending | Operation::Recover => {
+        Operation::Capabilities | Operation::Pending | Operation::Recover | Operation::Prepare => {
             Err(Error::internal(format!("{} is not a provider operation", op.name())))
         }
     }

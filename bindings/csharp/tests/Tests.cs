@@ -102,6 +102,11 @@ static class Tests
             + "],\"pos_id\":\"KASSE-CS\"}";
         using (var till = new VoucherLinkClient(config))
         {
+            PreparedInfo prepared = till.Prepare();
+            Check(prepared.Providers.Length == 4 && prepared.Providers.All(p => p.Ready) && prepared.Providers[1].Provider == "eguma",
+                "Prepare opens the way to every provider");
+            Check(till.Prepare(new PrepareRequest { Provider = "treazure" }).Providers.Length == 1, "Prepare of one provider");
+            Check(till.PrepareAsync().Result.Providers.Length == 4, "PrepareAsync");
             CapabilitiesInfo caps = till.Capabilities();
             Check(caps.Provider == null && caps.Providers.Length == 4 && caps.Providers[2].Provider == "treazure"
                 && caps.Providers[2].Operations.Contains("issue") && caps.Operations.Contains("validate"), "Capabilities of a till with four providers");

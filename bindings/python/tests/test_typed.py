@@ -115,6 +115,12 @@ def till_config(sim: dict) -> dict:
 
 def test_one_till_finds_each_scans_provider(sim):
     with voucherlink.Client(till_config(sim)) as till:
+        prepared = till.prepare()
+        assert [(p["provider"], p["ready"]) for p in prepared["providers"]] == [
+            ("coupontools", True), ("eguma", True), ("treazure", True), ("gonnaorder", True)]
+        assert [p["provider"] for p in till.prepare(provider="eguma")["providers"]] == ["eguma"]
+        with pytest.raises(voucherlink.InvalidArgument):
+            till.prepare(provider="givex")
         assert [p["provider"] for p in till.description["providers"]] == ["coupontools", "eguma", "treazure", "gonnaorder"]
         caps = till.capabilities()
         assert [p["provider"] for p in caps.get("providers", [])] == ["coupontools", "eguma", "treazure", "gonnaorder"]

@@ -33,6 +33,7 @@ from .types import (
     Money,
     OrderAccepted,
     Pending,
+    Prepared,
     Recovered,
     Redemption,
     Validation,
@@ -260,7 +261,7 @@ class Client:
     def call(self, operation: str, request: Optional[Mapping[str, Any]] = None, **fields: Any) -> Dict[str, Any]:
         """Runs ``vl_<operation>`` with ``request`` and ``fields`` merged; returns ``data``. The
         untyped door to every operation; the methods below are the same, typed."""
-        if operation not in _native.OPERATIONS:
+        if operation not in _native.CALLS:
             raise ValueError("unknown operation %r" % operation)
         if not self._finalizer.alive:
             raise ValueError("the voucherlink client is closed")
@@ -565,6 +566,13 @@ class Client:
         ``language``, ``provider``); ``request`` is the same as one dict (keywords win).
         """
         return cast(Voucher, self._run("unlock", request, dict(code=code, **common)))
+
+    def prepare(self, *, provider: Optional[str] = None) -> Prepared:
+        """Opens the way to the provider(s) now (DNS, TCP, TLS, proxy, token), so that the cashier's
+        next call costs one round trip: call it when the voucher payment screen opens. Never moves
+        money. Every provider of the client, or ``provider``. A provider that is not ready raises its
+        error (``NetworkError``, ``AuthError``, ...; ``providers`` names every one not ready)."""
+        return cast(Prepared, self.call("prepare", {"provider": provider} if provider else {}))
 
     def pending(
         self,

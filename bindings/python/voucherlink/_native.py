@@ -34,6 +34,10 @@ OPERATIONS = (
     "recover",
 )
 
+#: Every function of the operations' shape (``vl_<name>(client, request_json, &out_json)``):
+#: the operations, and ``vl_prepare``.
+CALLS = OPERATIONS + ("prepare",)
+
 #: ``typedef void (*VlLogFn)(VlLogLevel level, const char *message_utf8, void *user_data)``
 LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_void_p)
 
@@ -112,7 +116,7 @@ def declare(lib: ctypes.CDLL) -> None:
     lib.vl_string_free.restype = None
     lib.vl_set_logger.argtypes = [LOG_FN, ctypes.c_void_p, ctypes.c_uint32]
     lib.vl_set_logger.restype = status
-    for operation in OPERATIONS:
-        function = getattr(lib, "vl_" + operation)
+    for name in CALLS:
+        function = getattr(lib, "vl_" + name)
         function.argtypes = [ctypes.c_void_p, ctypes.c_char_p, out_ptr]
         function.restype = status

@@ -207,6 +207,20 @@ class Capabilities(TypedDict, total=False):
     operations: List[str]
 
 
+class Readiness(TypedDict):
+    """One provider's way opened by ``prepare``."""
+
+    provider: str
+    ready: bool
+    ms: int
+
+
+class Prepared(TypedDict):
+    """What ``prepare`` answers: each provider asked, ready for the next call."""
+
+    providers: List[Readiness]
+
+
 class JournalEntry(TypedDict):
     """A money-moving operation in the journal."""
 

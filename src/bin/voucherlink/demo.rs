@@ -185,6 +185,16 @@ fn one_till(sim: &voucherlink_sim::Simulator) -> Result<(), String> {
         ],
         "pos_id": "KASSE-1", "timeout_ms": 5000,
     }))?;
+    // The payment screen opens: connections, TLS and tokens now, not while the customer waits.
+    let (status, doc) = till.call(ffi::vl_prepare, json!({}));
+    expect(status == VlStatus::VL_OK, &format!("vl_prepare: {doc}"))?;
+    let ready: Vec<String> = doc["data"]["providers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| format!("{} {} ms", text(&p["provider"]), p["ms"]))
+        .collect();
+    println!("  Payment screen opens    vl_prepare: ready — {}", ready.join(", "));
     let scans: [(&str, OperationFn, Value, &str); 4] = [
         (
             "a QR coupon",
@@ -215,7 +225,7 @@ fn one_till(sim: &voucherlink_sim::Simulator) -> Result<(), String> {
         println!(
             "  Scans {what:<15} {shown:<31} → {:<12} {value:<12} ({requests} request{})",
             expected,
-            if requests == 1 { "" } else { "s incl. sign-in" }
+            if requests == 1 { "" } else { "s" }
         );
     }
     let (status, doc) = till.call(ffi::vl_redeem, json!({ "code": "2QH3QTDM28N6", "amount": "10.00" }));

@@ -51,6 +51,8 @@ enum Command {
     Demo,
     /// Print the library version.
     Version,
+    /// vl_prepare: open the way to the provider(s) now (connection, TLS, token); a quick health check.
+    Prepare(OpArgs),
     /// vl_capabilities: which operations the configured provider supports.
     Capabilities(OpArgs),
     /// vl_balance: look a voucher up (--code; Treazure also --serial-number + --scratch-code).
@@ -131,6 +133,7 @@ fn main() -> ExitCode {
             println!("voucherlink {}", voucherlink::VERSION);
             0
         }
+        Command::Prepare(a) => operation::run(Op::Prepare, &a),
         Command::Capabilities(a) => operation::run(Op::Capabilities, &a),
         Command::Balance(a) => operation::run(Op::Balance, &a),
         Command::Redeem(a) => operation::run(Op::Redeem, &a),

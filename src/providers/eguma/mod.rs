@@ -231,6 +231,11 @@ impl Eguma {
 }
 
 impl Provider for Eguma {
+    /// `GET /v1/hello.json`: the vendor's own clients' health check (`Hello()`, answered `OK`).
+    fn prepare(&self, call: &Call) -> Result<()> {
+        providers::open_way(call, &format!("{}/v1/hello.json", self.base_url))
+    }
+
     fn balance(&self, call: &Call, req: &mut Fields) -> Result<Voucher> {
         let code = read_code(call, req)?;
         req.finish()?;

@@ -57,6 +57,11 @@ impl Auth {
         })
     }
 
+    /// Logs in now unless a token is at hand (for `vl_prepare`).
+    pub fn warm(&self, call: &Call) -> Result<()> {
+        self.token(call, Renewal::Login).map(drop)
+    }
+
     fn login(&self, call: &Call, username: &str, password: &str) -> Result<Token> {
         let path = format!("{}{}", wire::API, wire::LOGIN);
         let request = HttpRequest::post_json(

@@ -189,6 +189,14 @@ fn read_order_id(req: &mut Fields) -> Result<Value> {
 }
 
 impl Provider for GonnaOrder {
+    /// The login (its request opens the way), or with a fixed API token one GET of the API.
+    fn prepare(&self, call: &Call) -> Result<()> {
+        match self.auth.credentials {
+            Credentials::Login { .. } => self.auth.warm(call),
+            Credentials::Fixed(_) => providers::open_way(call, &format!("{}/", self.api)),
+        }
+    }
+
     fn member_vouchers(&self, call: &Call, req: &mut Fields) -> Result<MemberVouchers> {
         let member_code = req.opt_text("member_code", 128)?.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
         let phone = req.opt_text("phone_number", 64)?;

@@ -56,6 +56,11 @@ impl Auth {
         })
     }
 
+    /// Gets a token now unless a valid one is at hand (for `vl_prepare`).
+    pub fn warm(&self, call: &Call) -> Result<()> {
+        self.token(call).map(drop)
+    }
+
     /// Sends a request with the token; after a 401, once more with a new one.
     pub fn authorized(&self, call: &Call, build: impl Fn(&str) -> HttpRequest, is_read: bool) -> Authorized {
         send_authorized(call, &self.tokens, |_| self.token(call), 1, build, is_read)

@@ -352,6 +352,17 @@ fn read_offset(req: &mut Fields) -> Result<Option<String>> {
 }
 
 impl Provider for Treazure {
+    /// The token (its request opens the way to the token host), and the way to the API host when
+    /// it is another.
+    fn prepare(&self, call: &Call) -> Result<()> {
+        self.auth.warm(call)?;
+        let authority = |url: &str| url.parse::<ureq::http::Uri>().ok().and_then(|u| u.authority().cloned());
+        if authority(&self.auth.token_url) != authority(&self.base_url) {
+            providers::open_way(call, &format!("{}/", self.base_url))?;
+        }
+        Ok(())
+    }
+
     /// The till's `utc_offset`.
     fn time_zone(&self) -> Option<Zone> {
         self.utc_offset.as_deref().and_then(Zone::parse)
