@@ -1,5 +1,5 @@
-//! Gives the Linux library its SONAME, so that programs record the name, not the path they were
-//! linked against. Release archives (scripts/dist.sh sets VOUCHERLINK_SONAME=1) get the versioned
+//! Names the exports plainly on 32-bit Windows, and gives the Linux library its SONAME, so that
+//! programs record the name, not the path they were linked against. Release archives (scripts/dist.sh sets VOUCHERLINK_SONAME=1) get the versioned
 //! `libvoucherlink.so.<VL_ABI_VERSION>`: the number changes exactly when programs must be
 //! rebuilt (docs/abi.md). Development builds get the plain `libvoucherlink.so`, which is what
 //! cargo writes into target/.
@@ -10,7 +10,17 @@ use std::fs;
 fn main() {
     println!("cargo:rerun-if-env-changed=VOUCHERLINK_SONAME");
     println!("cargo:rerun-if-changed=src/ffi/mod.rs");
-    if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
+    let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let env = env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os == "windows" && arch == "x86" && env == "gnu" {
+        // The exports are __stdcall on 32-bit Windows (`extern "system"`), which the GNU linker
+        // would export decorated (`vl_balance@12`): VB6, VBA, PowerBuilder and FoxPro look them up
+        // by their plain names. (The import libraries that map the decorated names C compilers
+        // use to the plain ones are made by scripts/build-windows.sh, with dlltool -k.)
+        println!("cargo:rustc-cdylib-link-arg=-Wl,--kill-at");
+    }
+    if os != "linux" {
         return;
     }
     let soname = if env::var_os("VOUCHERLINK_SONAME").is_some() {

@@ -4,8 +4,11 @@
 #   target/windows/x86/   voucherlink.dll, voucherlink.dll.a (MinGW import library),
 #   target/windows/x64/   voucherlink.lib (import library for MSVC), voucherlink.def, voucherlink.h,
 #                         voucherlink.exe (the command: tools, doctor, simulator)
-# and checks each DLL: every vl_ function of the header exported, undecorated (cdecl); no MinGW
-# runtime DLL and no DLL that Windows 7 lacks among its imports.
+# and checks each DLL: exactly the vl_ functions of the header exported, by their plain names (on
+# x86 they are __stdcall, which the linker would decorate as vl_balance@12: build.rs passes
+# --kill-at); no MinGW runtime DLL and no DLL that Windows 7 lacks among its imports. On x86 the
+# import libraries map the decorated names C compilers reference (_vl_balance@12) to the plain
+# exports (dlltool -k).
 #
 #   scripts/build-windows.sh [x86|x64 ...]      (default: both)
 #
@@ -39,8 +42,15 @@ if [ ! -d "$sysroot/lib/rustlib/src/rust/library" ]; then
     done
 fi
 
-# The vl_ functions the header declares: each must be exported by name.
+# The vl_ functions the header declares: each must be exported by name, and nothing else.
 mapfile -t declared < <(grep -oE '\bvl_[a-z_]+\(' include/voucherlink.h | tr -d '(' | sort -u)
+# Their __stdcall decoration on x86: name@<bytes of arguments> (every parameter is 4 bytes there:
+# pointers and 32-bit integers).
+stdcall_name() {
+    local params
+    params="$(grep -oE "VL_CALL $1\([^)]*\)" include/voucherlink.h | head -1 | sed -E 's/.*\((.*)\)/\1/')"
+    if [ "$params" = void ] || [ -z "$params" ]; then echo "$1@0"; else echo "$1@$(( ($(tr -cd , <<<"$params" | wc -c) + 1) * 4 ))"; fi
+}
 
 build() {
     local arch="$1" triple mingw
@@ -64,18 +74,15 @@ build() {
     cp "$built/libvoucherlink.dll.a" "$out/voucherlink.dll.a"
     cp include/voucherlink.h "$out/"
 
-    # Exports: every declared function, by its plain name (cdecl: no _name@N decoration).
+    # Exports: exactly the declared functions, by their plain names (no vl_balance@12).
     local exports
     exports="$("$mingw-objdump" -p "$out/voucherlink.dll" | sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' \
         | grep -E '^\s*\[ *[0-9]+\] ' | awk '{print $NF}' | sort -u)"
-    local missing=0 name
-    for name in "${declared[@]}"; do
-        grep -qx "$name" <<<"$exports" || { echo "FAIL: $arch DLL does not export $name"; missing=1; }
-    done
-    if grep -v '^vl_' <<<"$exports" | grep -q .; then
-        echo "FAIL: $arch DLL exports more than the vl_ functions:"; grep -v '^vl_' <<<"$exports"; missing=1
+    if [ "$exports" != "$(printf '%s\n' "${declared[@]}")" ]; then
+        echo "FAIL: $arch DLL exports differ from the header's functions (< exported, > declared):"
+        diff <(echo "$exports") <(printf '%s\n' "${declared[@]}") || true
+        exit 1
     fi
-    [ "$missing" = 0 ] || exit 1
 
     # Imports: system DLLs only (no libgcc_s / libwinpthread / libstdc++), none newer than Windows 7.
     local imports
@@ -87,10 +94,18 @@ build() {
         echo "FAIL: $arch voucherlink.exe imports a DLL a Windows 7 till may lack"; exit 1
     fi
 
-    # voucherlink.def and an import library for MSVC's linker (lib.exe /def: makes the same).
-    { echo "LIBRARY voucherlink.dll"; echo "EXPORTS"; sed 's/^/    /' <<<"$exports"; } > "$out/voucherlink.def"
-    local machine; [ "$arch" = x86 ] && machine=i386 || machine=i386:x86-64
-    "$mingw-dlltool" -d "$out/voucherlink.def" -l "$out/voucherlink.lib" -D voucherlink.dll -m "$machine"
+    # voucherlink.def and an import library for MSVC's linker (lib.exe /def: makes the same). On
+    # x86 the .def names the __stdcall decorations, and dlltool -k links them to the plain exports:
+    # the .lib (MSVC) and the .dll.a (MinGW) resolve _vl_balance@12 to voucherlink.dll!vl_balance.
+    if [ "$arch" = x86 ]; then
+        { echo "LIBRARY voucherlink.dll"; echo "EXPORTS"; for name in "${declared[@]}"; do echo "    $(stdcall_name "$name")"; done; } \
+            > "$out/voucherlink.def"
+        "$mingw-dlltool" -k -d "$out/voucherlink.def" -l "$out/voucherlink.lib" -D voucherlink.dll -m i386
+        "$mingw-dlltool" -k -d "$out/voucherlink.def" -l "$out/voucherlink.dll.a" -D voucherlink.dll -m i386
+    else
+        { echo "LIBRARY voucherlink.dll"; echo "EXPORTS"; sed 's/^/    /' <<<"$exports"; } > "$out/voucherlink.def"
+        "$mingw-dlltool" -d "$out/voucherlink.def" -l "$out/voucherlink.lib" -D voucherlink.dll -m i386:x86-64
+    fi
 
     printf '== %s: voucherlink.dll %s bytes, %d exports, imports %s; voucherlink.exe %s bytes; built in %d s\n' "$arch" \
         "$(stat -c %s "$out/voucherlink.dll")" "$(wc -l <<<"$exports")" "$(tr '\n' ' ' <<<"$imports")" \

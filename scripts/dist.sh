@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Builds the release packages into dist/, from a clean checkout, installing what it needs:
 #   voucherlink-<ver>-linux-x86_64.tar.gz    header, libvoucherlink.so.<ver> (SONAME .so.<ABI>,
-#                                            glibc 2.17+), pkg-config and CMake files, the command
+#                                            glibc 2.17+), pkg-config and CMake files, the command,
+#                                            bindings/: the C sample (Makefile, CMake), the Pascal unit
 #   voucherlink-<ver>-windows-x86.zip / -x64.zip   header, DLL, import libraries (MSVC .lib, MinGW
-#                                            .dll.a), .def, pkg-config and CMake files, the command
+#                                            .dll.a), .def, pkg-config and CMake files, the command,
+#                                            bindings/: C sample, Pascal unit, VB6/VBA module, samples
 #   VoucherLink.<ver>.nupkg                  lib/net462 assembly + XML docs, runtimes/<rid>/native
 #   voucherlink-<ver>-py3-none-<platform>.whl     manylinux2014_x86_64, win_amd64, win32
+#   voucherlink-<ver>.jar                    the Java binding (Java 8+, JNA) with the natives of every
+#                                            platform inside (linux-x86-64/, win32-x86/, win32-x86-64/)
+#   maven/io/voucherlink/voucherlink/<ver>/  the jar and its pom (JNA from Maven Central): a folder
+#                                            repository for Maven and Gradle tills
 #   SHA256SUMS
 # The version comes from Cargo.toml, the ABI from src/ffi/mod.rs.
 #
@@ -29,6 +35,8 @@ apt_install() { $sudo apt-get update -qq || true; DEBIAN_FRONTEND=noninteractive
 have cargo-zigbuild && python3 -c "import ziglang" 2>/dev/null || pip_install ziglang cargo-zigbuild
 have mcs || apt_install mono-mcs mono-runtime
 have objdump || apt_install binutils
+{ have javac && have jar; } || apt_install openjdk-17-jdk-headless
+jna="/usr/share/java/jna.jar"; [ -f "$jna" ] || apt_install libjna-java
 
 docs() { # the files every archive carries
     cp README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE "$1/"
@@ -44,6 +52,18 @@ package_files() { # prefix pointer-size: include/, pkg-config and CMake files
     configure packaging/voucherlink.pc.in "$1/lib/pkgconfig/voucherlink.pc" "$2"
     configure packaging/cmake/voucherlinkConfig.cmake.in "$1/lib/cmake/voucherlink/voucherlinkConfig.cmake" "$2"
     configure packaging/cmake/voucherlinkConfigVersion.cmake.in "$1/lib/cmake/voucherlink/voucherlinkConfigVersion.cmake" "$2"
+}
+host_bindings() { # prefix host...: the bindings that are source files, with their samples
+    local prefix="$1" host
+    shift
+    for host in "$@"; do
+        mkdir -p "$prefix/bindings/$host"
+        case "$host" in
+            c) cp bindings/c/checkout.c bindings/c/Makefile bindings/c/CMakeLists.txt "$prefix/bindings/c/" ;;
+            pascal) cp bindings/pascal/VoucherLink.pas bindings/pascal/Checkout.dpr "$prefix/bindings/pascal/" ;;
+            vb6) cp bindings/vb6/VoucherLink.bas bindings/vb6/Checkout.bas "$prefix/bindings/vb6/" ;;
+        esac
+    done
 }
 max_glibc() { objdump -T "$1" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1; }
 
@@ -62,6 +82,7 @@ cp "$built/libvoucherlink.so" "$root/lib/libvoucherlink.so.$version"
 ln -s "libvoucherlink.so.$version" "$root/lib/libvoucherlink.so.$abi"
 ln -s "libvoucherlink.so.$abi" "$root/lib/libvoucherlink.so"
 mkdir -p "$root/bin" && cp "$built/voucherlink" "$root/bin/"
+host_bindings "$root" c pascal
 docs "$root"
 tar -C "$stage" -czf "$dist/$name.tar.gz" "$name"
 
@@ -76,6 +97,7 @@ if [ "$linux_only" = 0 ]; then
         mkdir -p "$root/bin"
         cp "$win/voucherlink.dll" "$win/voucherlink.exe" "$root/bin/"
         cp "$win/voucherlink.lib" "$win/voucherlink.dll.a" "$win/voucherlink.def" "$root/lib/"
+        host_bindings "$root" c pascal vb6
         docs "$root"
         (cd "$stage" && python3 -c 'import shutil, sys; shutil.make_archive(sys.argv[1], "zip", ".", sys.argv[2])' \
             "$dist/$name" "$name")
@@ -124,6 +146,24 @@ if [ "$linux_only" = 0 ]; then
     python3 scripts/make_wheel.py win32 "$target_root/windows/x86/voucherlink.dll" "$dist" >/dev/null
 fi
 
-(cd "$dist" && sha256sum -- * > SHA256SUMS)
+# --- Java -------------------------------------------------------------------------------------
+echo "== Java"
+java_stage="$stage/java"
+mkdir -p "$java_stage/classes" "$java_stage/natives/linux-x86-64"
+javac --release 8 -encoding UTF-8 -cp "$jna" -d "$java_stage/classes" $(find bindings/java/src/main/java -name '*.java')
+cp "$built/libvoucherlink.so" "$java_stage/natives/linux-x86-64/"
+if [ "$linux_only" = 0 ]; then
+    mkdir -p "$java_stage/natives/win32-x86" "$java_stage/natives/win32-x86-64"
+    cp "$target_root/windows/x86/voucherlink.dll" "$java_stage/natives/win32-x86/"
+    cp "$target_root/windows/x64/voucherlink.dll" "$java_stage/natives/win32-x86-64/"
+fi
+cp LICENSE-MIT LICENSE-APACHE "$java_stage/classes/"
+jar cf "$dist/voucherlink-$version.jar" -C "$java_stage/classes" . -C "$java_stage/natives" .
+repo_dir="$dist/maven/io/voucherlink/voucherlink/$version"
+mkdir -p "$repo_dir"
+cp "$dist/voucherlink-$version.jar" "$repo_dir/"
+sed "0,/<version>[^<]*<\/version>/s//<version>$version<\/version>/" bindings/java/pom.xml > "$repo_dir/voucherlink-$version.pom"
+
+(cd "$dist" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | sort | xargs sha256sum -- > SHA256SUMS)
 echo "== dist/ ($version, ABI $abi)"
-(cd "$dist" && ls -l --block-size=K -- * | awk '{printf "  %8s  %s\n", $5, $9}')
+(cd "$dist" && ls -ld --block-size=K -- * | awk '{printf "  %8s  %s\n", $5, $9}')

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs each package of dist/ fresh, as its user would, and runs a checkout with it against the
 # simulator (the one the Linux archive carries):
-#   C       the Linux archive unpacked to a prefix; a program built with pkg-config and one with
+#   C       the Linux archive unpacked to a prefix; its C sample built with pkg-config and with
 #           CMake's find_package; the prefix moved; both run; SONAME and NEEDED checked
+#   Pascal  the archive's Pascal unit and sample compiled with Free Pascal against the prefix, run
+#   Windows the zips carry the DLL, import libraries and the host bindings (C, Pascal, VB6/VBA)
+#   Java    the jar from dist/ alone with JNA on the class path and no library path: the sample
+#           compiled and run (the jar's own Linux native loaded); a missing native explained; the
+#           natives of every platform inside; the folder repository's pom (JNA from Maven Central)
 #   Python  a fresh venv, pip install of the manylinux2014 wheel, a checkout with no environment
 #           variable; auditwheel show; the Windows wheels' tags and libraries
 #   .NET    nuget install from a local folder (nuget under Mono); a .NET Framework project that
@@ -46,8 +51,8 @@ done
 readelf -d "$prefix/lib/libvoucherlink.so.$version" | grep -q "Library soname: \[libvoucherlink.so.$abi\]" \
     || fail "the library's SONAME is not libvoucherlink.so.$abi"
 flags="$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs voucherlink)"
-cc -std=c99 -Wall -Werror bindings/c/checkout.c $flags -o "$work/checkout-pkgconfig"
-cmake -S bindings/c -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cc -std=c99 -Wall -Werror "$prefix/bindings/c/checkout.c" $flags -o "$work/checkout-pkgconfig"
+cmake -S "$prefix/bindings/c" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/cmake" >/dev/null
 for program in "$work/checkout-pkgconfig" "$work/cmake/checkout"; do
     needed="$(readelf -d "$program" | sed -n 's/.*Shared library: \[\(libvoucherlink[^]]*\)\].*/\1/p')"
@@ -64,6 +69,29 @@ for program in "$work/checkout-pkgconfig" "$work/cmake/checkout"; do
     grep -q "Voucher pays CHF 50.00" <<<"$out" && grep -q "Sale voided" <<<"$out" || fail "$program did not check out: $out"
 done
 "$prefix/bin/voucherlink" version | grep -qx "voucherlink $version" || fail "the archive's command"
+
+echo "== Pascal: the archive's unit and sample, Free Pascal"
+have fpc || apt_install fp-compiler
+mkdir -p "$work/pascal"
+fpc -Mdelphi -Fu"$prefix/bindings/pascal" -Fl"$prefix/lib" -FE"$work/pascal" -FU"$work/pascal" \
+    "$prefix/bindings/pascal/Checkout.dpr" >"$work/pascal/build.log" 2>&1 || { cat "$work/pascal/build.log"; fail "fpc"; }
+out="$(LD_LIBRARY_PATH="$prefix/lib" "$work/pascal/Checkout" "$root")" || fail "the Pascal checkout: $out"
+grep -q "Voucher pays CHF 50.00" <<<"$out" && grep -q "Refused as expected" <<<"$out" || fail "the Pascal checkout: $out"
+
+for zip in "$dist"/voucherlink-"$version"-windows-*.zip; do
+    [ -e "$zip" ] || continue
+    echo "== $(basename "$zip"): DLL, import libraries, host bindings"
+    python3 - "$zip" <<'PY' || fail "$zip"
+import sys, zipfile
+names = {n.split("/", 1)[1] for n in zipfile.ZipFile(sys.argv[1]).namelist() if "/" in n}
+need = ["bin/voucherlink.dll", "bin/voucherlink.exe", "lib/voucherlink.lib", "lib/voucherlink.dll.a", "lib/voucherlink.def",
+        "include/voucherlink.h", "bindings/c/checkout.c", "bindings/pascal/VoucherLink.pas", "bindings/pascal/Checkout.dpr",
+        "bindings/vb6/VoucherLink.bas", "bindings/vb6/Checkout.bas"]
+missing = [n for n in need if n not in names]
+if missing:
+    sys.exit("missing: %s" % missing)
+PY
+done
 
 # --- Python: the wheels -------------------------------------------------------------------------
 echo "== Python wheel: a fresh venv, no environment variable"
@@ -161,4 +189,46 @@ grep -q "could not be loaded. Tried:" <<<"$out" && grep -q "runtimes/linux-x64/n
 cp -r "$pkg/runtimes" "$work/app/"
 out="$(env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB mono "$work/app/checkout.exe" "$root")" || fail "the NuGet checkout: $out"
 grep -q "Redeemed CHF" <<<"$out" || fail "the NuGet checkout: $out"
+# --- Java: the jar ------------------------------------------------------------------------------
+echo "== Java: the jar from dist/, JNA beside it, nothing else"
+have javac || apt_install openjdk-17-jdk-headless
+jna="/usr/share/java/jna.jar"; [ -f "$jna" ] || apt_install libjna-java
+jar_file="$dist/voucherlink-$version.jar"
+mkdir -p "$work/java"
+cp "$jar_file" "$jna" "$work/java/"
+cp bindings/java/sample/Checkout.java "$work/java/"
+(cd "$work/java" && javac --release 8 -cp "voucherlink-$version.jar:jna.jar" Checkout.java) || fail "javac of the sample"
+out="$(cd "$work/java" && env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB java -cp "voucherlink-$version.jar:jna.jar:." Checkout "$root")" \
+    || fail "the Java checkout: $out"
+grep -q "Voucher pays CHF 50.00" <<<"$out" && grep -q "Refused as expected" <<<"$out" || fail "the Java checkout: $out"
+# A jar without the natives: the error names every place looked at.
+mkdir -p "$work/java/bare" && (cd "$work/java/bare" && jar xf "$jar_file" && rm -rf linux-x86-64 win32-x86 win32-x86-64 \
+    && jar cf ../bare.jar .)
+out="$(cd "$work/java" && env -u LD_LIBRARY_PATH -u VOUCHERLINK_LIB java -cp "bare.jar:jna.jar:." Checkout "$root" 2>&1)" \
+    && fail "ran without its native library"
+grep -q "could not be loaded" <<<"$out" && grep -q "linux-x86-64/libvoucherlink.so" <<<"$out" && grep -q "voucherlink.library" <<<"$out" \
+    || fail "the missing native is not explained: $out"
+python3 - "$jar_file" "$dist/maven/io/voucherlink/voucherlink/$version/voucherlink-$version.pom" "$version" "$(ls "$dist"/*windows-x86.zip 2>/dev/null | head -1)" <<'PY' \
+    || fail "the jar or its pom"
+import sys, zipfile, xml.etree.ElementTree as ET
+jar, pom, version, windows = sys.argv[1:5]
+names = set(zipfile.ZipFile(jar).namelist())
+need = ["io/voucherlink/VoucherLinkClient.class", "io/voucherlink/InDoubtException.class", "linux-x86-64/libvoucherlink.so"]
+if windows:
+    need += ["win32-x86/voucherlink.dll", "win32-x86-64/voucherlink.dll"]
+missing = [n for n in need if n not in names]
+if missing:
+    sys.exit("the jar lacks %s" % missing)
+major = zipfile.ZipFile(jar).read("io/voucherlink/VoucherLinkClient.class")[7]
+if major != 52:
+    sys.exit("class file version %d, not Java 8's 52" % major)
+ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+root = ET.parse(pom).getroot()
+coordinates = [root.find("m:" + k, ns).text for k in ("groupId", "artifactId", "version")]
+if coordinates != ["io.voucherlink", "voucherlink", version]:
+    sys.exit("pom coordinates %s" % coordinates)
+deps = [(d.find("m:groupId", ns).text, d.find("m:artifactId", ns).text) for d in root.iter("{%s}dependency" % ns["m"])]
+if deps != [("net.java.dev.jna", "jna")]:
+    sys.exit("pom dependencies %s" % deps)
+PY
 echo "== every package installs and checks out"

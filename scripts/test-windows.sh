@@ -8,7 +8,9 @@
 #      inputs, Treazure, GonnaOrder, Coupontools, the journal file with a Windows path, the
 #      journal's lock held by another Windows process, and TLS verified by CryptoAPI with the
 #      simulator's throwaway CA from `ca_file`;
-#   4. runs the Windows voucherlink command (an operation, the doctor) under wine.
+#   4. on x86, runs tests/c/vb6_host.c: the DLL called as VB6 / VBA / PowerBuilder / FoxPro call it
+#      (LoadLibrary, GetProcAddress by plain names, __stdcall with the stack pointer checked);
+#   5. runs the Windows voucherlink command (an operation, the doctor) under wine.
 #
 #   scripts/test-windows.sh [x86|x64 ...]      (default: both)
 #
@@ -212,6 +214,22 @@ for arch in "${arches[@]}"; do
     run_phase "$arch" "$exe" "${sim_url_eguma/127.0.0.1/localhost}" tls "$(windows_path "$sim_url_ca_file")"
     rm -f "$sim_url_ca_file"
     stop_simulator
+
+    # What VB6, VBA, PowerBuilder and Visual FoxPro do on 32-bit Windows: LoadLibrary, GetProcAddress
+    # by the plain names, __stdcall calls with the stack pointer compared around each one, a
+    # __stdcall callback, a checkout (tests/c/vb6_host.c).
+    if [ "$arch" = x86 ]; then
+        "$mingw-gcc" -std=c99 -O2 -Wall -Wextra -Werror tests/c/vb6_host.c -static -o "$dir/vb6_host.exe"
+        start_simulator
+        if output="$(cd "$dir" && run_wine "$arch" "$dir/vb6_host.exe" "$sim_url_eguma" 2>&1)" && grep -q '^0 failure(s)' <<<"$output"; then
+            echo "   ok   $arch vb6_host ($(grep -o '^[0-9]* calls through __stdcall function pointers' <<<"$output"))"
+        else
+            echo "   FAIL $arch vb6_host"
+            sed 's/^/        /' <<<"$output"
+            failed=1
+        fi
+        stop_simulator
+    fi
 done
 
 # The voucherlink command for Windows (in the release archives): an operation and the doctor

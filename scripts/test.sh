@@ -4,7 +4,9 @@
 #     kill -9 recovery, the header checks, the C tests compiled with the system C compiler);
 #   - the Python binding (pytest, mypy --strict over the typed API, the example, a pip install);
 #   - the C# binding (Mono's mcs + mono: XML docs complete, tests and the sample);
-#   - the C sample (make);
+#   - the Java binding (OpenJDK, Debian's JNA: javadoc complete, every operation, the sample, from
+#     its jar with the native inside);
+#   - the C sample (make); the Pascal unit and its sample (Free Pascal);
 #   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
 #   - the benchmark in smoke mode, and the demo, as smoke tests;
 #   - with --windows: the Windows DLLs, cross-built and run under wine (scripts/test-windows.sh);
@@ -60,6 +62,9 @@ have python3 || apt_install python3 python3-pip
 python3 -c "import pytest, mypy" 2>/dev/null || python3 -m pip install -q pytest mypy 2>/dev/null \
     || python3 -m pip install -q --break-system-packages pytest mypy
 { have mcs && have mono; } || apt_install mono-mcs mono-runtime
+have fpc || apt_install fp-compiler
+have javac || apt_install openjdk-17-jdk-headless
+[ -f /usr/share/java/jna.jar ] || apt_install libjna-java
 
 echo "== Rust, header and C tests"
 cargo test --workspace --locked
@@ -85,6 +90,9 @@ rm -rf "$pip_target"
 echo "== C# binding (Mono)"
 TARGET="$target" quiet bindings/csharp/test.sh
 
+echo "== Java binding (JNA)"
+TARGET="$target" quiet bindings/java/test.sh
+
 echo "== C sample"
 quiet make -s -C bindings/c LIBDIR="$target"
 exec 3< <("$VOUCHERLINK_BIN" sim --listen 127.0.0.1:0)
@@ -92,8 +100,14 @@ sim_pid=$!
 read -r ready <&3
 root=$(printf '%s' "$ready" | sed -E 's/.*"root":"([^"]+)".*/\1/')
 quiet bindings/c/checkout "$root"
-kill "$sim_pid"
 rm -f bindings/c/checkout
+
+echo "== Pascal unit and sample (Free Pascal, Delphi mode)"
+pascal_out="$(mktemp -d)"
+quiet fpc -Mdelphi -vew -Fubindings/pascal -Fl"$target" -FE"$pascal_out" -FU"$pascal_out" bindings/pascal/Checkout.dpr
+quiet env LD_LIBRARY_PATH="$target" "$pascal_out/Checkout" "$root"
+rm -rf "$pascal_out"
+kill "$sim_pid"
 
 echo "== sanitizers (valgrind memcheck; AddressSanitizer when a nightly toolchain is installed)"
 quiet scripts/sanitize.sh --quick

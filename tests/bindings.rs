@@ -69,3 +69,96 @@ fn csharp_binds_every_function_and_operation() {
         assert!(source.contains(&method), "VoucherLinkClient has no `{method}`");
     }
 }
+
+/// Each `vl_*` declaration of the header: its name, whether it returns something, and for each
+/// parameter whether the library writes through it (`T **`: a VB `ByRef`) or reads it (`ByVal`).
+fn header_declarations() -> Vec<(String, bool, Vec<bool>)> {
+    let header = read("include/voucherlink.h");
+    let mut out = Vec::new();
+    for line in header.lines().filter(|l| l.contains("VL_CALL vl_") && l.ends_with(");")) {
+        let (head, rest) = line.split_once("VL_CALL ").unwrap();
+        let (name, params) = rest.trim_end_matches(");").split_once('(').unwrap();
+        let by_ref = match params {
+            "void" => Vec::new(),
+            _ => params.split(',').map(|p| p.contains("**")).collect(),
+        };
+        out.push((name.to_string(), head.trim() != "void", by_ref));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn vb6_declares_every_export_once_per_branch_as_the_header_does() {
+    let module = read("bindings/vb6/VoucherLink.bas");
+    let declarations = header_declarations();
+    assert_eq!(declarations.len(), header_functions().len(), "every header function was read");
+    // The VBA 7 branch (PtrSafe, LongPtr) and the VB6 / VBA 6 branch (Long).
+    let block = &module[module.find("#If VBA7 Then").unwrap()..module.find("#End If").unwrap()];
+    let (vba7, vb6) = block.split_once("#Else").unwrap();
+    for (branch, text, pointer) in [("VBA7", vba7, "LongPtr"), ("VB6", vb6, "Long")] {
+        let mut declared: Vec<(String, bool, Vec<bool>)> = Vec::new();
+        for line in text.lines().filter(|l| l.starts_with("Public Declare ")) {
+            assert!(line.contains("Lib \"voucherlink.dll\""), "{branch}: {line}");
+            assert_eq!(line.contains(" PtrSafe "), branch == "VBA7", "{branch}: {line}");
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let at = words.iter().position(|w| *w == "Function" || *w == "Sub").unwrap();
+            let name = words[at + 1].to_string();
+            let params = &line[line.find('(').unwrap() + 1..line.rfind(')').unwrap()];
+            let by_ref: Vec<bool> = params
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    let p = p.trim();
+                    assert!(
+                        p.starts_with("ByVal ") || p.starts_with("ByRef "),
+                        "{branch} {name}: say ByVal or ByRef: {p}"
+                    );
+                    assert!(p.ends_with(" As Long") || p.ends_with(&format!(" As {pointer}")), "{branch} {name}: {p}");
+                    p.starts_with("ByRef ")
+                })
+                .collect();
+            declared.push((name, words[at] == "Function", by_ref));
+        }
+        declared.sort();
+        assert_eq!(
+            declared, declarations,
+            "{branch}: each export once, parameters by value or by reference as the header"
+        );
+    }
+}
+
+#[test]
+fn pascal_declares_every_export_under_its_c_name_as_the_header_does() {
+    let unit = read("bindings/pascal/VoucherLink.pas");
+    let mut declared: Vec<(String, bool, Vec<bool>)> = Vec::new();
+    for line in unit.lines().filter(|l| l.contains("external VoucherLinkLibrary;")) {
+        assert!(line.contains("{$IFDEF VL_STDCALL}stdcall{$ELSE}cdecl{$ENDIF};"), "the library's convention: {line}");
+        let (kind, rest) = line.split_once(' ').unwrap();
+        let name = rest.split(['(', ':', ';']).next().unwrap().trim().to_string();
+        let params = rest.split_once('(').map(|(_, p)| p.split_once(')').unwrap().0).unwrap_or("");
+        let by_ref: Vec<bool> =
+            params.split(';').filter(|p| !p.trim().is_empty()).map(|p| p.trim().starts_with("out ")).collect();
+        declared.push((name, kind == "function", by_ref));
+    }
+    declared.sort();
+    assert_eq!(declared, header_declarations(), "each export once, `out` exactly where the header has `T **`");
+}
+
+fn camel(snake: &str) -> String {
+    let pascal = pascal(snake);
+    pascal[..1].to_lowercase() + &pascal[1..]
+}
+
+#[test]
+fn java_binds_every_function_and_operation() {
+    let native = read("bindings/java/src/main/java/io/voucherlink/NativeLibrary.java");
+    let client = read("bindings/java/src/main/java/io/voucherlink/VoucherLinkClient.java");
+    for function in header_functions() {
+        assert!(native.contains(&format!(" {function}(")), "NativeLibrary.java does not declare {function}");
+    }
+    for op in voucherlink::Operation::ALL.iter().map(|op| op.name()).chain(["prepare"]) {
+        let method = format!("public String {}(String requestJson) throws VoucherLinkException", camel(op));
+        assert!(client.contains(&method), "VoucherLinkClient has no `{method}`");
+    }
+}

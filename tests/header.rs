@@ -4,13 +4,61 @@ mod common;
 
 use std::process::Command;
 
+/// The header: cbindgen's output, with `VL_CALL` in each declaration. cbindgen reads only
+/// `extern "C"` functions and writes no calling convention (mozilla/cbindgen#55); the exports are
+/// `extern "system"` (stdcall on 32-bit Windows, C elsewhere). So cbindgen reads a copy of the
+/// sources in which they say "C", and `VL_CALL` goes where C and C++ compilers take a calling
+/// convention: before the function's name (after a `*` of the return type, as in
+/// `char *WSAAPI inet_ntoa(...)`), and inside the callback's pointer declarator.
 fn generate() -> String {
     let root = common::repo();
+    let copy = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("header-src");
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_as_c(&root.join("src"), &copy);
     let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
-    let bindings = cbindgen::generate_with_config(&root, config).expect("cbindgen generates the header");
+    let bindings = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(copy.join("lib.rs"))
+        .generate()
+        .expect("cbindgen generates the header");
     let mut out = Vec::new();
     bindings.write(&mut out);
-    String::from_utf8(out).expect("UTF-8 header")
+    with_calling_convention(&String::from_utf8(out).expect("UTF-8 header"))
+}
+
+/// Copies a source tree, `extern "system"` written `extern "C"`.
+fn copy_as_c(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_as_c(&path, &target);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&target, text.replace("extern \"system\"", "extern \"C\"")).unwrap();
+        }
+    }
+}
+
+/// Puts `VL_CALL` into every function declaration and into the `VlLogFn` pointer type.
+fn with_calling_convention(header: &str) -> String {
+    let mut out = String::with_capacity(header.len() + 1024);
+    for line in header.split_inclusive('\n') {
+        let declares = !line.starts_with([' ', '*', '/', '#']) && !line.starts_with("typedef");
+        match line
+            .find("vl_")
+            .filter(|&at| declares && line[at..].find('(').is_some_and(|p| !line[at..at + p].contains(' ')))
+        {
+            Some(at) => {
+                out.push_str(&line[..at]);
+                out.push_str("VL_CALL ");
+                out.push_str(&line[at..]);
+            }
+            None => out.push_str(&line.replace("typedef void (*VlLogFn)(", "typedef void (VL_CALL *VlLogFn)(")),
+        }
+    }
+    out
 }
 
 /// Fails when the checked-in header differs from what cbindgen generates now.
@@ -31,19 +79,23 @@ fn the_checked_in_header_is_up_to_date() {
 fn the_header_declares_every_export_with_its_documentation() {
     let header = std::fs::read_to_string(common::repo().join("include/voucherlink.h")).unwrap();
     for op in voucherlink::Operation::ALL {
-        let decl =
-            format!("VlStatus vl_{}(const VlClient *client, const char *request_json, char **out_json);", op.name());
+        let decl = format!(
+            "VlStatus VL_CALL vl_{}(const VlClient *client, const char *request_json, char **out_json);",
+            op.name()
+        );
         assert!(header.contains(&decl), "missing: {decl}");
     }
     for decl in [
-        "const char *vl_version(void);",
-        "uint32_t vl_abi_version(void);",
-        "const char *vl_status_name(uint32_t status);",
-        "VlStatus vl_client_new(const char *config_json, VlClient **out_client, char **out_json);",
-        "void vl_client_free(VlClient *client);",
-        "void vl_string_free(char *s);",
-        "VlStatus vl_set_logger(VlLogFn callback, void *user_data, VlLogLevel min_level);",
-        "typedef void (*VlLogFn)(VlLogLevel level, const char *message_utf8, void *user_data);",
+        "const char *VL_CALL vl_version(void);",
+        "uint32_t VL_CALL vl_abi_version(void);",
+        "const char *VL_CALL vl_status_name(uint32_t status);",
+        "VlStatus VL_CALL vl_client_new(const char *config_json, VlClient **out_client, char **out_json);",
+        "void VL_CALL vl_client_free(VlClient *client);",
+        "void VL_CALL vl_string_free(char *s);",
+        "VlStatus VL_CALL vl_set_logger(VlLogFn callback, void *user_data, VlLogLevel min_level);",
+        "VlStatus VL_CALL vl_prepare(const VlClient *client, const char *request_json, char **out_json);",
+        "typedef void (VL_CALL *VlLogFn)(VlLogLevel level, const char *message_utf8, void *user_data);",
+        "#define VL_CALL __stdcall",
         "typedef struct VlClient VlClient;",
     ] {
         assert!(header.contains(decl), "missing: {decl}");

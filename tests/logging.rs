@@ -12,7 +12,7 @@ use voucherlink::{Operation as Op, VlStatus};
 
 static LINES: Mutex<Vec<(VlLogLevel, String)>> = Mutex::new(Vec::new());
 
-unsafe extern "C" fn capture(level: VlLogLevel, message: *const c_char, user_data: *mut c_void) {
+unsafe extern "system" fn capture(level: VlLogLevel, message: *const c_char, user_data: *mut c_void) {
     assert_eq!(user_data as usize, 0xC0FFEE, "user_data comes back unchanged");
     let text = unsafe { CStr::from_ptr(message) }.to_str().expect("log lines are UTF-8").to_string();
     LINES.lock().unwrap().push((level, text));

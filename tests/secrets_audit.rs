@@ -26,12 +26,12 @@ const WRONG_SECRETS: [&str; 4] =
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-unsafe extern "C" fn capture(_level: VlLogLevel, message: *const c_char, _user_data: *mut c_void) {
+unsafe extern "system" fn capture(_level: VlLogLevel, message: *const c_char, _user_data: *mut c_void) {
     let line = unsafe { CStr::from_ptr(message) }.to_string_lossy().into_owned();
     LINES.lock().unwrap().push(line);
 }
 
-type OperationFn = unsafe extern "C" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
+type OperationFn = unsafe extern "system" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
 
 /// Every document the library handed out.
 #[derive(Default)]

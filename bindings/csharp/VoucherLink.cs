@@ -1,8 +1,8 @@
 // voucherlink for C#: vouchers, gift cards and coupons (e-guma, Treazure, GonnaOrder, Coupontools)
 // for point-of-sale systems. One file to drop into a POS project (or the VoucherLink NuGet package).
 //
-// Works on .NET Framework 4.5+ / Mono and on .NET 6+: P/Invoke with CallingConvention.Cdecl (the
-// library's convention, also on 32-bit Windows), UTF-8 marshalled by hand (no LPUTF8Str, which
+// Works on .NET Framework 4.5+ / Mono and on .NET 6+: delegates with CallingConvention.Winapi (the
+// library's VL_CALL: __stdcall on 32-bit Windows, the platform's C convention elsewhere), UTF-8 marshalled by hand (no LPUTF8Str, which
 // .NET Framework lacks), no bool across the ABI, C# 6 syntax. Put voucherlink.dll (x86 or x64, as
 // your process) beside the executable; on Linux/Mono libvoucherlink.so on the library path.
 //
@@ -33,18 +33,20 @@ namespace VoucherLink
     /// SQLitePCLRaw and LibGit2Sharp do: DllImport alone cannot be told where a NuGet package put it.</summary>
     internal static class NativeMethods
     {
+        // Every delegate is CallingConvention.Winapi: the platform's default, which is what the library
+        // exports (VL_CALL): __stdcall on 32-bit Windows, cdecl elsewhere (x64 has only one convention).
         /// <summary>The C ABI this file was written for (VL_ABI_VERSION).</summary>
         internal const uint AbiVersion = 1;
 
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)]
         internal delegate void LogFn(uint level, IntPtr messageUtf8, IntPtr userData);
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate IntPtr TextFn();
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint NumberFn();
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate IntPtr StatusNameFn(uint status);
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint ClientNewFn(byte[] configJson, out VlClientHandle client, out IntPtr json);
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate void FreeFn(IntPtr pointer);
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint SetLoggerFn(LogFn callback, IntPtr userData, uint minLevel);
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] internal delegate uint Operation(VlClientHandle client, byte[] request, out IntPtr json);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate IntPtr TextFn();
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate uint NumberFn();
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate IntPtr StatusNameFn(uint status);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate uint ClientNewFn(byte[] configJson, out VlClientHandle client, out IntPtr json);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate void FreeFn(IntPtr pointer);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate uint SetLoggerFn(LogFn callback, IntPtr userData, uint minLevel);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate uint Operation(VlClientHandle client, byte[] request, out IntPtr json);
 
         internal static TextFn vl_version;
         internal static NumberFn vl_abi_version;

@@ -40,7 +40,8 @@ pub const VL_LOG_ERROR: VlLogLevel = 4;
 
 /// Receives one log line: UTF-8, NUL-terminated, valid only during the call, never containing a
 /// secret; voucher codes appear masked. May be called from any thread, also concurrently.
-pub type VlLogFn = Option<unsafe extern "C" fn(level: VlLogLevel, message_utf8: *const c_char, user_data: *mut c_void)>;
+pub type VlLogFn =
+    Option<unsafe extern "system" fn(level: VlLogLevel, message_utf8: *const c_char, user_data: *mut c_void)>;
 
 /// A client for one provider account. Opaque; create with `vl_client_new`, free with
 /// `vl_client_free`. May be used from several threads at once.
@@ -50,20 +51,20 @@ pub struct VlClient {
 
 /// The library version, `"MAJOR.MINOR.PATCH"`. Static: never free it.
 #[unsafe(no_mangle)]
-pub extern "C" fn vl_version() -> *const c_char {
+pub extern "system" fn vl_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
 /// The ABI version the library was built with; equals `VL_ABI_VERSION` of a matching header.
 #[unsafe(no_mangle)]
-pub extern "C" fn vl_abi_version() -> u32 {
+pub extern "system" fn vl_abi_version() -> u32 {
     VL_ABI_VERSION
 }
 
 /// The name of a status, as the result document's `status` says it: `"ok"`, `"rejected"`,
 /// `"in_doubt"`, ...; `"unknown"` for a value that is not a `VlStatus`. Static: never free it.
 #[unsafe(no_mangle)]
-pub extern "C" fn vl_status_name(status: u32) -> *const c_char {
+pub extern "system" fn vl_status_name(status: u32) -> *const c_char {
     VlStatus::from_code(status).map_or(c"unknown", VlStatus::c_name).as_ptr()
 }
 
@@ -79,7 +80,7 @@ pub extern "C" fn vl_status_name(status: u32) -> *const c_char {
 /// `config_json` must be NULL or a NUL-terminated string; `out_client` and `out_json` must be
 /// NULL or point to writable pointers.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_client_new(
+pub unsafe extern "system" fn vl_client_new(
     config_json: *const c_char,
     out_client: *mut *mut VlClient,
     out_json: *mut *mut c_char,
@@ -108,7 +109,7 @@ pub unsafe extern "C" fn vl_client_new(
 /// # Safety
 /// `client` must be NULL or a handle from `vl_client_new` not yet freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_client_free(client: *mut VlClient) {
+pub unsafe extern "system" fn vl_client_free(client: *mut VlClient) {
     if client.is_null() {
         return;
     }
@@ -123,7 +124,7 @@ pub unsafe extern "C" fn vl_client_free(client: *mut VlClient) {
 /// # Safety
 /// `s` must be NULL or a string from this library not yet freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_string_free(s: *mut c_char) {
+pub unsafe extern "system" fn vl_string_free(s: *mut c_char) {
     if s.is_null() {
         return;
     }
@@ -141,7 +142,11 @@ pub unsafe extern "C" fn vl_string_free(s: *mut c_char) {
 /// `callback` must stay callable, and `user_data` valid, until logging is turned off or replaced;
 /// the callback must be safe to call from any thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_set_logger(callback: VlLogFn, user_data: *mut c_void, min_level: VlLogLevel) -> VlStatus {
+pub unsafe extern "system" fn vl_set_logger(
+    callback: VlLogFn,
+    user_data: *mut c_void,
+    min_level: VlLogLevel,
+) -> VlStatus {
     let result = std::panic::catch_unwind(|| {
         let Some(level) = Level::from_u32(min_level) else {
             return Err(Error::invalid(format!("`min_level` {min_level} is not a VL_LOG_* level")));
@@ -193,7 +198,7 @@ unsafe fn operation(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_prepare(
+pub unsafe extern "system" fn vl_prepare(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -213,7 +218,7 @@ pub unsafe extern "C" fn vl_prepare(
 /// `client` must be NULL or a live handle; `request_json` NULL or a NUL-terminated string;
 /// `out_json` NULL or writable. The same holds for every `vl_<operation>` function.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_capabilities(
+pub unsafe extern "system" fn vl_capabilities(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -228,7 +233,7 @@ pub unsafe extern "C" fn vl_capabilities(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_balance(
+pub unsafe extern "system" fn vl_balance(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -244,7 +249,7 @@ pub unsafe extern "C" fn vl_balance(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_redeem(
+pub unsafe extern "system" fn vl_redeem(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -257,7 +262,7 @@ pub unsafe extern "C" fn vl_redeem(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_cancel_redemption(
+pub unsafe extern "system" fn vl_cancel_redemption(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -271,7 +276,7 @@ pub unsafe extern "C" fn vl_cancel_redemption(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_activation_status(
+pub unsafe extern "system" fn vl_activation_status(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -285,7 +290,7 @@ pub unsafe extern "C" fn vl_activation_status(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_activate(
+pub unsafe extern "system" fn vl_activate(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -298,7 +303,7 @@ pub unsafe extern "C" fn vl_activate(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_cancel_activation(
+pub unsafe extern "system" fn vl_cancel_activation(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -312,7 +317,7 @@ pub unsafe extern "C" fn vl_cancel_activation(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_deactivation_status(
+pub unsafe extern "system" fn vl_deactivation_status(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -325,7 +330,7 @@ pub unsafe extern "C" fn vl_deactivation_status(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_deactivate(
+pub unsafe extern "system" fn vl_deactivate(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -338,7 +343,7 @@ pub unsafe extern "C" fn vl_deactivate(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_issue(
+pub unsafe extern "system" fn vl_issue(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -351,7 +356,7 @@ pub unsafe extern "C" fn vl_issue(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_history(
+pub unsafe extern "system" fn vl_history(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -365,7 +370,7 @@ pub unsafe extern "C" fn vl_history(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_member_vouchers(
+pub unsafe extern "system" fn vl_member_vouchers(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -379,7 +384,7 @@ pub unsafe extern "C" fn vl_member_vouchers(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_validate(
+pub unsafe extern "system" fn vl_validate(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -393,7 +398,7 @@ pub unsafe extern "C" fn vl_validate(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_submit_order(
+pub unsafe extern "system" fn vl_submit_order(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -406,7 +411,7 @@ pub unsafe extern "C" fn vl_submit_order(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_lock(
+pub unsafe extern "system" fn vl_lock(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -419,7 +424,7 @@ pub unsafe extern "C" fn vl_lock(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_unlock(
+pub unsafe extern "system" fn vl_unlock(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -432,7 +437,7 @@ pub unsafe extern "C" fn vl_unlock(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_pending(
+pub unsafe extern "system" fn vl_pending(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,
@@ -445,7 +450,7 @@ pub unsafe extern "C" fn vl_pending(
 /// # Safety
 /// See `vl_capabilities`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn vl_recover(
+pub unsafe extern "system" fn vl_recover(
     client: *const VlClient,
     request_json: *const c_char,
     out_json: *mut *mut c_char,

@@ -38,7 +38,7 @@ static char config[1024];
         }                                                             \
     } while (0)
 
-typedef VlStatus (*operation_fn)(const VlClient *, const char *, char **);
+typedef VlStatus (VL_CALL *operation_fn)(const VlClient *, const char *, char **);
 
 /* Calls an operation; the document is returned (caller frees with vl_string_free). */
 static VlStatus call(operation_fn f, VlClient *client, const char *request, char **doc) {

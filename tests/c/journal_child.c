@@ -31,7 +31,7 @@ static rlim_t journal_size(void) {
     return stat(journal, &st) == 0 ? (rlim_t)st.st_size : 0;
 }
 
-static void on_log(VlLogLevel level, const char *line, void *user_data) {
+static void VL_CALL on_log(VlLogLevel level, const char *line, void *user_data) {
     (void)level;
     (void)user_data;
     if (limit_when_journaled && strstr(line, "before sending")) {

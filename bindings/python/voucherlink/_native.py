@@ -38,8 +38,14 @@ OPERATIONS = (
 #: the operations, and ``vl_prepare``.
 CALLS = OPERATIONS + ("prepare",)
 
-#: ``typedef void (*VlLogFn)(VlLogLevel level, const char *message_utf8, void *user_data)``
-LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_void_p)
+#: The library's calling convention (``VL_CALL``): ``__stdcall`` on Windows (on 64-bit Windows the
+#: same as cdecl), the C convention elsewhere. ctypes' WinDLL and WINFUNCTYPE are stdcall.
+STDCALL = sys.platform == "win32"
+FUNCTYPE = ctypes.WINFUNCTYPE if STDCALL else ctypes.CFUNCTYPE  # type: ignore[attr-defined,unused-ignore]
+LIBRARY = ctypes.WinDLL if STDCALL else ctypes.CDLL  # type: ignore[attr-defined,unused-ignore]
+
+#: ``typedef void (VL_CALL *VlLogFn)(VlLogLevel level, const char *message_utf8, void *user_data)``
+LOG_FN = FUNCTYPE(None, ctypes.c_uint32, ctypes.c_char_p, ctypes.c_void_p)
 
 
 def library_file_name() -> str:
@@ -76,7 +82,7 @@ def candidates() -> Iterator[str]:
 
 
 def load() -> ctypes.CDLL:
-    """Loads the library (cdecl) and declares every function's argument and result types. When no
+    """Loads the library (with its calling convention, :data:`STDCALL`) and declares every function's argument and result types. When no
     candidate loads, the error lists each one tried and why it failed."""
     looked: List[str] = []
     for candidate in candidates():
@@ -85,7 +91,7 @@ def load() -> ctypes.CDLL:
             looked.append("%s (no such file)" % candidate)
             continue
         try:
-            lib = ctypes.CDLL(candidate)
+            lib = LIBRARY(candidate)
         except OSError as error:
             looked.append("%s (%s)" % (candidate, error))
             continue

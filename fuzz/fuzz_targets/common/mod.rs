@@ -10,7 +10,7 @@ use serde_json::Value;
 use voucherlink::VlStatus;
 use voucherlink::ffi::{self, VlClient};
 
-pub type OperationFn = unsafe extern "C" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
+pub type OperationFn = unsafe extern "system" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
 
 /// Every `vl_<operation>` function.
 pub const OPERATIONS: [OperationFn; 18] = [

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use voucherlink::VlStatus;
 use voucherlink::ffi::{self, VlClient};
 
-type OperationFn = unsafe extern "C" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
+type OperationFn = unsafe extern "system" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
 
 /// A client handle, freed on drop.
 struct Till(*mut VlClient);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use voucherlink::ffi::{self, VlLogLevel};
 use voucherlink::{Client, Error, VlStatus};
 
-unsafe extern "C" fn to_stderr(level: VlLogLevel, message: *const c_char, _user_data: *mut c_void) {
+unsafe extern "system" fn to_stderr(level: VlLogLevel, message: *const c_char, _user_data: *mut c_void) {
     if message.is_null() {
         return;
     }
