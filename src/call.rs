@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::config::Settings;
 use crate::http::{Failure, Http, HttpRequest, HttpResponse};
 use crate::i18n::{Lang, Voice};
-use crate::journal::Journal;
+use crate::journal::{Entry, Journal, Trigger};
 use crate::log::{self, Level, Redactor};
 use crate::model::Raw;
 use crate::operation::Operation;
@@ -105,6 +105,43 @@ impl<'a> Call<'a> {
             deadline: Cell::new(Instant::now()),
             codes: RefCell::default(),
             secrets: RefCell::default(),
+        }
+    }
+
+    /// This call acting for a journal entry an earlier call made (an undo sent again, a reversal):
+    /// what is sent and logged carries the entry's identity — its id, reference, till, cashier and
+    /// shop — so that the provider files it under the sale it belongs to; the transport, deadline
+    /// and language are this call's.
+    pub fn acting_for(&self, entry: &Entry) -> Call<'a> {
+        Call {
+            op: entry.operation,
+            settings: self.settings,
+            ids: CallIds {
+                reference: entry.reference.clone(),
+                pos_id: entry.pos_id.clone(),
+                site_id: entry.site_id.clone().or_else(|| self.settings.site_id.clone()),
+                operator_id: entry.operator_id.clone(),
+                transaction_id: entry.id.clone(),
+                language: self.ids.language,
+                number: self.ids.number,
+            },
+            http: self.http,
+            redactor: self.redactor,
+            journal: self.journal.clone(),
+            deadline: Cell::new(self.deadline.get()),
+            codes: RefCell::new(self.codes.borrow().clone()),
+            secrets: RefCell::new(self.secrets.borrow().clone()),
+        }
+    }
+
+    /// What this call is, for an entry the library makes during it on behalf of an earlier sale.
+    pub fn trigger(&self) -> Trigger {
+        Trigger {
+            operation: self.op,
+            journal_id: Some(self.ids.transaction_id.clone()).filter(|id| !id.is_empty()),
+            reference: self.ids.reference.clone(),
+            pos_id: self.ids.pos_id.clone(),
+            operator_id: self.ids.operator_id.clone(),
         }
     }
 

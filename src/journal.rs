@@ -114,6 +114,13 @@ pub struct Entry {
     pub pos_id: Option<String>,
     /// Cashier id.
     pub operator_id: Option<String>,
+    /// Shop id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    /// For an entry the library made by itself (a reversal): the call during which it was made,
+    /// which is not the sale it belongs to (that one's identity is the entry's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggered_by: Option<Trigger>,
     /// Created, milliseconds since 1970 (UTC).
     pub created_ms: u64,
     /// Last changed, milliseconds since 1970 (UTC).
@@ -148,6 +155,26 @@ pub struct Entry {
     pub note: Option<String>,
 }
 
+/// The call during which the library made an entry by itself (a reversal of an earlier sale's
+/// operation): for support and the day's report, beside the entry's own identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// The operation of that call.
+    pub operation: Operation,
+    /// Its journal id, when it was itself a money-moving call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_id: Option<String>,
+    /// Its POS reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Its till.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pos_id: Option<String>,
+    /// Its cashier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_id: Option<String>,
+}
+
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(de: D) -> std::result::Result<String, D::Error> {
     Ok(Option::<String>::deserialize(de)?.unwrap_or_default())
 }
@@ -168,6 +195,8 @@ impl Entry {
             reference: None,
             pos_id: None,
             operator_id: None,
+            site_id: None,
+            triggered_by: None,
             created_ms: now,
             updated_ms: now,
             evidence: Raw::NULL,

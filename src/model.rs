@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::journal::Trigger;
 pub use crate::json::Raw;
 
 use crate::journal::State;
@@ -354,6 +355,10 @@ pub struct JournalEntry {
     pub reverses: Option<String>,
     /// The entry that reverses this one.
     pub reversed_by: Option<String>,
+    /// For a reversal the library made: the call during which it was made (its reference, till,
+    /// cashier are the reversed sale's, above). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triggered_by: Option<Trigger>,
     /// What the provider answered, as far as it is known.
     pub result: Raw,
 }

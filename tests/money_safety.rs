@@ -839,3 +839,73 @@ fn no_call_outlives_its_deadline_when_the_server_stalls_or_trickles() {
         assert!(took >= Duration::from_millis(timeout_ms), "trickle={trickle}: took {took:?}");
     }
 }
+
+// ---- a reversal's identity ----
+
+#[test]
+fn a_reversal_made_during_a_later_sale_is_filed_under_the_sale_it_reverses() {
+    let sim = common::simulator();
+    let path = journal_dir("reversal-identity").join("journal.jsonl");
+    let config = json!({
+        "provider": "treazure", "client_id": "pos", "client_secret": "secret", "base_url": sim.url("treazure"),
+        "timeout_ms": 500, "journal_path": path, "in_doubt_policy": "reverse", "pos_id": "KASSE-1", "operator_id": "7",
+        "site_id": "SHOP-A",
+    });
+    let client = Client::new(&config.to_string()).unwrap();
+    let card = "6280001234567890";
+    // Sale R4: the redeem reaches Treazure after the till gave up on it: in doubt.
+    sim.arm_fault(&json!({"provider": "treazure", "operation": "redeem", "fault": {"late_ms": 1200}})).unwrap();
+    let doubt = exec(&client, Op::Redeem, &json!({"code": card, "amount": "5.00", "reference": "R4"})).unwrap_err();
+    assert_eq!(doubt.status(), VlStatus::VL_IN_DOUBT, "{doubt}");
+    let r4 = doubt.journal_id.clone().unwrap();
+    common::wait_until("R4 landed at Treazure", || treazure_card(&sim.state(), card)["balance"] == "20.00");
+
+    // Sale R53, at another till by another cashier, on the same card: the library finds that R4 went
+    // through after all and reverses it (policy "reverse") before R53's redeem goes.
+    let r53 = exec(
+        &client,
+        Op::Redeem,
+        &json!({"code": card, "amount": "2.00", "reference": "R53", "pos_id": "KASSE-2", "operator_id": "9", "site_id": "SHOP-B"}),
+    )
+    .unwrap();
+    assert_eq!(r53["balance"], "23.00", "R4 given back, R53 taken");
+
+    // Treazure's history files the cancel under R4, from R4's till and shop; R53 under R53.
+    let state = sim.state();
+    let history = treazure_card(&state, card)["history"].as_array().unwrap().clone();
+    let cancel = history.iter().find(|h| h["comment"] == "Cancel").expect("a cancel in the history");
+    assert!(cancel["receiptNr"].as_str().unwrap().starts_with(&format!("R4 [")), "{cancel}");
+    assert_eq!((cancel["posId"].as_str(), cancel["shopId"].as_str()), (Some("KASSE-1"), Some("SHOP-A")), "{cancel}");
+    let redeems: Vec<&Value> = history.iter().filter(|h| h["comment"] == "Redeem").collect();
+    assert!(redeems.iter().any(|h| h["receiptNr"].as_str().unwrap().starts_with("R53 [") && h["posId"] == "KASSE-2"));
+
+    // The journal: the reversal belongs to R4; the call that triggered it is beside it.
+    let entries = journal_entries(&path);
+    let reversal = entries.values().find(|e| e["reverses"] == json!(r4)).expect("R4's reversal is journaled");
+    assert_eq!(
+        (
+            reversal["reference"].as_str(),
+            reversal["pos_id"].as_str(),
+            reversal["operator_id"].as_str(),
+            reversal["site_id"].as_str()
+        ),
+        (Some("R4"), Some("KASSE-1"), Some("7"), Some("SHOP-A"))
+    );
+    let trigger = &reversal["triggered_by"];
+    assert_eq!(
+        (
+            trigger["operation"].as_str(),
+            trigger["reference"].as_str(),
+            trigger["pos_id"].as_str(),
+            trigger["operator_id"].as_str()
+        ),
+        (Some("redeem"), Some("R53"), Some("KASSE-2"), Some("9")),
+        "{reversal}"
+    );
+    assert!(trigger["journal_id"].as_str().is_some_and(|id| id.starts_with("vl-") && id != r4), "{trigger}");
+    // vl_recover reports R4 reversed, and its reversal with the same identity and the trigger.
+    let recovered = exec(&client, Op::Recover, &json!({})).unwrap();
+    let reported = recovered["resolved"].as_array().unwrap();
+    let original = reported.iter().find(|e| e["journal_id"] == json!(r4)).expect("R4's outcome reported");
+    assert_eq!((original["state"].as_str(), original["reference"].as_str()), (Some("reversed"), Some("R4")));
+}

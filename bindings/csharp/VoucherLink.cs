@@ -1460,6 +1460,30 @@ namespace VoucherLink
         }
     }
 
+    /// <summary>The call during which the library made a journal entry by itself (a reversal).</summary>
+    public sealed class JournalTrigger
+    {
+        /// <summary>Its operation ("redeem", ...).</summary>
+        public string Operation { get; private set; }
+        /// <summary>Its journal id, when it moved money itself.</summary>
+        public string JournalId { get; private set; }
+        /// <summary>Its POS reference.</summary>
+        public string Reference { get; private set; }
+        /// <summary>Its till.</summary>
+        public string PosId { get; private set; }
+        /// <summary>Its cashier.</summary>
+        public string OperatorId { get; private set; }
+
+        internal JournalTrigger(Dictionary<string, object> d)
+        {
+            Operation = VoucherLink.Json.Str(d, "operation");
+            JournalId = VoucherLink.Json.Str(d, "journal_id");
+            Reference = VoucherLink.Json.Str(d, "reference");
+            PosId = VoucherLink.Json.Str(d, "pos_id");
+            OperatorId = VoucherLink.Json.Str(d, "operator_id");
+        }
+    }
+
     /// <summary>A money-moving operation in the journal.</summary>
     public sealed class JournalEntry
     {
@@ -1501,6 +1525,9 @@ namespace VoucherLink
         public string Reverses { get; private set; }
         /// <summary>The entry that reverses this one.</summary>
         public string ReversedBy { get; private set; }
+        /// <summary>For a reversal the library made: the call during which it was made (Reference, PosId and
+        /// OperatorId above are the reversed sale's); null otherwise.</summary>
+        public JournalTrigger TriggeredBy { get; private set; }
         /// <summary>What the provider answered, as far as known (JSON).</summary>
         public string ResultJson { get; private set; }
 
@@ -1526,6 +1553,8 @@ namespace VoucherLink
             Note = VoucherLink.Json.Str(d, "note");
             Reverses = VoucherLink.Json.Str(d, "reverses");
             ReversedBy = VoucherLink.Json.Str(d, "reversed_by");
+            var trigger = VoucherLink.Json.Obj(d, "triggered_by");
+            TriggeredBy = trigger == null ? null : new JournalTrigger(trigger);
             object result;
             ResultJson = d != null && d.TryGetValue("result", out result) ? VoucherLink.Json.Write(result) : "null";
         }

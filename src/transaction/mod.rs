@@ -245,7 +245,7 @@ pub fn execute<C, T>(
         plan.code = canonical;
     }
     let Plan { code, amount, currency, evidence, data, context } = plan;
-    let mut entry = new_entry(call, call.op, &code, amount, currency);
+    let mut entry = new_entry(call, call.ids.transaction_id.clone(), call.op, &code, amount, currency);
     entry.evidence = evidence;
     entry.data = data;
     entry.attempts = 1;
@@ -386,10 +386,18 @@ fn applied(call: &Call, settlement: &dyn Settlement, entry: &mut Entry, seen: Ra
     }
 }
 
-/// Creates and sends the reversal of an applied entry (policy "reverse").
+/// Creates and sends the reversal of an applied entry (policy "reverse"). It belongs to the sale it
+/// reverses: its reference, till, cashier and shop are the original's (journaled, and sent where
+/// the provider takes them); the call during which it was made, when another, is `triggered_by`.
 fn reverse_entry(call: &Call, settlement: &dyn Settlement, original: &mut Entry, undo: Undo) {
     let amount = original.amount.as_deref().and_then(|a| a.parse().ok());
-    let mut reversal = new_entry(call, undo.operation, &original.code, amount, original.currency.clone());
+    let mut reversal =
+        new_entry(call, new_transaction_id(), undo.operation, &original.code, amount, original.currency.clone());
+    reversal.reference = original.reference.clone();
+    reversal.pos_id = original.pos_id.clone();
+    reversal.operator_id = original.operator_id.clone();
+    reversal.site_id = original.site_id.clone();
+    reversal.triggered_by = (call.ids.transaction_id != original.id).then(|| call.trigger());
     reversal.state = State::Queued;
     reversal.data = undo.data;
     reversal.reverses = Some(original.id.clone());
@@ -411,10 +419,12 @@ fn reverse_entry(call: &Call, settlement: &dyn Settlement, original: &mut Entry,
     }
 }
 
-/// Sends a queued undo once, after checking that its earlier attempts did not land.
+/// Sends a queued undo once, after checking that its earlier attempts did not land. What is sent
+/// carries the entry's identity, whichever call sends it ([`Call::acting_for`]).
 fn send_queued(call: &Call, settlement: &dyn Settlement, entry: &mut Entry) {
+    let own = call.acting_for(entry);
     if entry.attempts > 0 {
-        match settlement.check(call, entry) {
+        match settlement.check(&own, entry) {
             Check::Applied(seen) => return applied(call, settlement, entry, seen),
             Check::Unknown(why) => {
                 entry.state = State::InDoubt;
@@ -431,7 +441,7 @@ fn send_queued(call: &Call, settlement: &dyn Settlement, entry: &mut Entry) {
         }
     }
     if entry.evidence.is_null() {
-        match settlement.undo_evidence(call, entry) {
+        match settlement.undo_evidence(&own, entry) {
             Ok(evidence) => entry.evidence = evidence,
             Err(error) if worth_retrying(&error) => return queue(call, entry, &error.message),
             Err(error) => return refused_for_good(call, entry, error),
@@ -446,7 +456,7 @@ fn send_queued(call: &Call, settlement: &dyn Settlement, entry: &mut Entry) {
         return queue(call, entry, &error.message);
     }
     *entry = sending;
-    match settlement.send_undo(call, entry) {
+    match settlement.send_undo(&own, entry) {
         Attempt::Applied { ids, .. } => {
             entry.result = merge(std::mem::take(&mut entry.result), ids);
             settle(call, entry, State::Done, None);
@@ -660,18 +670,26 @@ pub fn view(entry: &Entry) -> JournalEntry {
         note: entry.note.clone(),
         reverses: entry.reverses.clone(),
         reversed_by: entry.reversed_by.clone(),
+        triggered_by: entry.triggered_by.clone(),
         result: entry.result.clone(),
     }
 }
 
-fn new_entry(call: &Call, op: Operation, code: &str, amount: Option<Decimal>, currency: Option<String>) -> Entry {
-    let id = if op == call.op { call.ids.transaction_id.clone() } else { new_transaction_id() };
+fn new_entry(
+    call: &Call,
+    id: String,
+    op: Operation,
+    code: &str,
+    amount: Option<Decimal>,
+    currency: Option<String>,
+) -> Entry {
     Entry {
         amount: amount.map(|a| a.to_string()),
         currency,
         reference: call.ids.reference.clone(),
         pos_id: call.ids.pos_id.clone(),
         operator_id: call.ids.operator_id.clone(),
+        site_id: call.ids.site_id.clone(),
         ..Entry::new(id, call.provider(), call.account(), op, code)
     }
 }

@@ -221,9 +221,17 @@ class Prepared(TypedDict):
     providers: List[Readiness]
 
 
-class JournalEntry(TypedDict):
-    """A money-moving operation in the journal."""
+class Trigger(TypedDict, total=False):
+    """The call during which the library made a journal entry by itself (a reversal)."""
 
+    operation: str
+    journal_id: str
+    reference: str
+    pos_id: str
+    operator_id: str
+
+
+class _JournalEntry(TypedDict):
     journal_id: str
     provider: str
     operation: str
@@ -244,6 +252,14 @@ class JournalEntry(TypedDict):
     reverses: Optional[str]
     reversed_by: Optional[str]
     result: Any
+
+
+class JournalEntry(_JournalEntry, total=False):
+    """A money-moving operation in the journal."""
+
+    #: For a reversal the library made: the call during which it was made (``reference``,
+    #: ``pos_id``, ``operator_id`` are the reversed sale's).
+    triggered_by: Trigger
 
 
 class Pending(TypedDict):
