@@ -9,6 +9,8 @@
 mod auth;
 pub(crate) mod wire;
 
+use std::sync::Mutex;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -21,7 +23,7 @@ use crate::i18n::{Text, Zone};
 use crate::journal::{Entry, typed};
 use crate::log::{Level, Redactor};
 use crate::model::{ActivationStatus, History, HistoryLine, Raw, Redemption, Restriction, Voucher, VoucherStatus};
-use crate::money;
+use crate::money::{self, AmountWanted};
 use crate::operation::Operation;
 use crate::providers::token::TokenCache;
 use crate::providers::wire::{ProviderError, decimal_number};
@@ -105,6 +107,7 @@ fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Resu
         auth: Auth { token_url, client_id, client_secret, scope, tokens: TokenCache::default() },
         switch_id,
         utc_offset,
+        currency: Mutex::new(None),
     }))
 }
 
@@ -128,6 +131,9 @@ pub struct Treazure {
     auth: Auth,
     switch_id: Option<String>,
     utc_offset: Option<String>,
+    /// The tenant's currency, once an answer named it: the receipt of a redeem sent without a
+    /// read before it, should its answer be lost.
+    currency: Mutex<Option<String>>,
 }
 
 /// How the POS identified the card.
@@ -219,7 +225,18 @@ impl Treazure {
         let answer = self.read(call, wire::GET_BALANCE, Self::card_body(card), offset)?;
         let card = card_of(call, answer)?;
         call.hide_code(&card.id);
+        self.remember_currency(card.currency.as_deref());
         Ok(card)
+    }
+
+    fn remember_currency(&self, currency: Option<&str>) {
+        if let Some(c) = currency.filter(|c| !c.is_empty()) {
+            *self.currency.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.to_string());
+        }
+    }
+
+    fn currency(&self) -> Option<String> {
+        self.currency.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The card's id (GetBalance first when the POS gave the serial number and scratch code).
@@ -407,27 +424,26 @@ impl Provider for Treazure {
             call,
             self,
             &card_id,
-            |code| {
-                // Whether the card's status allows it is Treazure's to say (WrongStatus).
-                let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
-                Ok(plan(&before, Some(amount), Raw::NULL, before.clone_shallow()))
-            },
-            |entry, before| {
+            // Nothing to read first: whether the card's status allows it is Treazure's to say
+            // (WrongStatus), and a lost answer is found in the card's history.
+            |code| Ok(unread(code, Some(amount), Raw::NULL, self.currency(), ())),
+            |entry, ()| {
                 let body = json!({ wire::CARD_ID: entry.code, wire::AMOUNT: decimal_number(amount) });
                 self.write(call, wire::ACTIVATE, body, entry, offset.as_deref()).map(|answer| {
                     let activation_id = answer.activation_id.clone();
                     let voucher = card_of(call, answer).map(|c| self.voucher(call, c));
                     let mut voucher =
-                        voucher.unwrap_or_else(|_| self.voucher_after(call, before, amount, VoucherStatus::Active));
+                        voucher.unwrap_or_else(|_| self.voucher_known(call, &entry.code, None, VoucherStatus::Active));
                     voucher.transaction_id = activation_id.clone();
                     voucher.receipt_lines = sold(call, &voucher, Text::Sold, amount);
                     call.log(Level::Info, || format!("activated {} with {amount}", entry.code));
                     (voucher, typed(&Seen { activation_id, ..Seen::default() }))
                 })
             },
-            |entry, before| {
-                let mut v = self.voucher_after(call, before, amount, VoucherStatus::Active);
-                v.transaction_id = Entry::read::<Seen>(&entry.result).and_then(|s| s.activation_id);
+            |entry, ()| {
+                let seen = Entry::read::<Seen>(&entry.result).unwrap_or_default();
+                let mut v = self.voucher_known(call, &entry.code, seen.balance(), VoucherStatus::Active);
+                v.transaction_id = seen.activation_id;
                 v.receipt_lines = sold(call, &v, Text::Sold, amount);
                 v
             },
@@ -444,21 +460,21 @@ impl Provider for Treazure {
             call,
             self,
             &card_id,
-            |code| {
-                let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
-                Ok(plan(&before, None, typed(&CancelOf { id: activation_id.clone() }), before.clone_shallow()))
-            },
-            |entry, before| {
+            // Nothing to read first: the cancel names the activation; a lost answer is found in
+            // the card's history.
+            |code| Ok(unread(code, None, typed(&CancelOf { id: activation_id.clone() }), self.currency(), ())),
+            |entry, ()| {
                 self.send_cancel(call, entry, offset.as_deref()).map(|answer| {
                     let mut voucher = card_of(call, answer)
                         .map(|c| self.voucher(call, c))
-                        .unwrap_or_else(|_| self.voucher(call, before.clone_shallow()));
+                        .unwrap_or_else(|_| self.voucher_known(call, &entry.code, None, VoucherStatus::Unknown));
                     voucher.receipt_lines = sale_cancelled(call, &voucher);
                     (voucher, Raw::NULL)
                 })
             },
-            |_, before| {
-                let mut voucher = self.voucher(call, before.clone_shallow());
+            |entry, ()| {
+                let seen = Entry::read::<Seen>(&entry.result).unwrap_or_default();
+                let mut voucher = self.voucher_known(call, &entry.code, seen.balance(), VoucherStatus::Unknown);
                 voucher.receipt_lines = sale_cancelled(call, &voucher);
                 voucher
             },
@@ -488,8 +504,14 @@ impl Provider for Treazure {
             self,
             &card_id,
             |code| {
-                // Whether the card's status allows it is Treazure's to say (WrongStatus); how much to
-                // take is arithmetic on the balance it showed.
+                // An amount given for a card id: nothing to read first. Whether the card allows it
+                // (its status, its balance) is Treazure's to say (WrongStatus), and a lost answer is
+                // found in the card's history by the journal id in ReceiptReference: a read before
+                // would protect nothing. "Up to" needs the balance: min(remaining_to_pay, balance).
+                if let (AmountWanted::Exactly(amount), CardRef::Id(_)) = (wanted, &card) {
+                    let currency = self.currency();
+                    return Ok(unread(code, Some(amount), Raw::NULL, currency.clone(), (amount, currency)));
+                }
                 let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
                 let amount = wanted.resolve(before.balance, before.currency.as_deref())?;
                 Ok(plan(&before, Some(amount), Raw::NULL, (amount, before.currency.clone())))
@@ -498,20 +520,17 @@ impl Provider for Treazure {
                 let body = json!({ wire::CARD_ID: entry.code, wire::AMOUNT: decimal_number(*amount) });
                 self.write(call, wire::REDEEM, body, entry, offset.as_deref()).map(|answer| {
                     let redeem_id = answer.redeem_id.clone();
-                    let left = card_of(call, answer).ok().map(|c| c.balance);
+                    let after = card_of(call, answer).ok();
+                    self.remember_currency(after.as_ref().and_then(|c| c.currency.as_deref()));
+                    let currency = after.as_ref().and_then(|c| c.currency.clone()).or_else(|| currency.clone());
                     call.log(Level::Info, || format!("redeemed {amount} from {}", entry.code));
                     let ids = typed(&Seen { redeem_id: redeem_id.clone(), ..Seen::default() });
-                    (redemption(&entry.code, *amount, currency.clone(), left, redeem_id), ids)
+                    (redemption(&entry.code, *amount, currency, after.map(|c| c.balance), redeem_id), ids)
                 })
             },
             |entry, (amount, currency)| {
                 let seen = Entry::read::<Seen>(&entry.result).unwrap_or_default();
-                let left = seen
-                    .balance
-                    .as_ref()
-                    .and_then(|b| money::parse_decimal(b, "balance").ok())
-                    .map(|d| money::with_scale(d, DECIMALS));
-                redemption(&entry.code, *amount, currency.clone(), left, seen.redeem_id)
+                redemption(&entry.code, *amount, currency.clone(), seen.balance(), seen.redeem_id)
             },
         )
     }
@@ -537,10 +556,12 @@ impl Provider for Treazure {
             self,
             &card_id,
             |code| {
-                // The history says how much the redemption took: Treazure always cancels all of it.
-                let redeemed = self
-                    .fetch_history(call, code, false)?
-                    .into_iter()
+                // The history says how much the redemption took (Treazure always cancels all of it:
+                // what the receipt and the journal say is given back), the balance now and the
+                // currency. The one read before the cancel; a lost answer is found in the history.
+                let history = self.fetch_history(call, code, false)?;
+                let redeemed = history
+                    .iter()
                     .find(|h| h.transaction_id.as_deref() == Some(redeem_id.as_str()))
                     .and_then(|h| money::parse_decimal(&h.mutation, "mutation").ok())
                     .map(|m| money::with_scale(-m, DECIMALS));
@@ -551,23 +572,29 @@ impl Provider for Treazure {
                         "`amount` {asked} differs from the redemption's {taken}: Treazure cancels a redemption in full"
                     )));
                 }
-                let before = self.fetch_card(call, &CardRef::Id(code.to_string()), offset.as_deref())?;
+                let last = history.last();
+                let balance_now = last
+                    .and_then(|h| money::parse_decimal(&h.balance, "balance").ok())
+                    .map(|b| money::with_scale(b, DECIMALS));
+                let currency = last.and_then(|h| h.currency.clone()).or_else(|| self.currency());
                 let given_back = amount.or(redeemed).unwrap_or(Decimal::ZERO);
-                Ok(plan(
-                    &before,
-                    Some(given_back),
-                    typed(&CancelOf { id: redeem_id.clone() }),
-                    (given_back, before.clone_shallow()),
-                ))
-            },
-            |entry, (given_back, before)| {
-                self.send_cancel(call, entry, offset.as_deref()).map(|answer| {
-                    let left = card_of(call, answer).ok().map(|c| c.balance);
-                    (cancelled(&entry.code, *given_back, before.currency.clone(), left), Raw::NULL)
+                Ok(Plan {
+                    code: code.to_string(),
+                    amount: Some(given_back),
+                    currency: currency.clone(),
+                    evidence: Raw::NULL,
+                    data: typed(&CancelOf { id: redeem_id.clone() }),
+                    context: (given_back, currency, balance_now),
                 })
             },
-            |entry, (given_back, before)| {
-                cancelled(&entry.code, *given_back, before.currency.clone(), Some(before.balance + *given_back))
+            |entry, (given_back, currency, _)| {
+                self.send_cancel(call, entry, offset.as_deref()).map(|answer| {
+                    let left = card_of(call, answer).ok().map(|c| c.balance);
+                    (cancelled(&entry.code, *given_back, currency.clone(), left), Raw::NULL)
+                })
+            },
+            |entry, (given_back, currency, balance_now)| {
+                cancelled(&entry.code, *given_back, currency.clone(), balance_now.map(|b| b + *given_back))
             },
         )
     }
@@ -608,7 +635,7 @@ impl Provider for Treazure {
                             }
                             // The card went through without a readable id: report what is known.
                             Err(_) => {
-                                let mut v = self.voucher_after(call, &Card::empty(), amount, VoucherStatus::Active);
+                                let mut v = self.voucher_known(call, "", Some(amount), VoucherStatus::Active);
                                 v.transaction_id = activation_id.clone();
                                 v.receipt_lines = sold(call, &v, Text::Issued, amount);
                                 (v, typed(&Seen { activation_id, ..Seen::default() }))
@@ -617,7 +644,7 @@ impl Provider for Treazure {
                     })
             },
             |_, ()| {
-                let mut v = self.voucher_after(call, &Card::empty(), amount, VoucherStatus::Active);
+                let mut v = self.voucher_known(call, "", Some(amount), VoucherStatus::Active);
                 v.receipt_lines = sold(call, &v, Text::Issued, amount);
                 v
             },
@@ -711,21 +738,23 @@ impl Treazure {
         self.write(call, path, body, entry, offset)
     }
 
-    /// The document of a card after an operation whose answer was lost but went through.
-    fn voucher_after(&self, call: &Call, before: &Card, added: Decimal, status: VoucherStatus) -> Voucher {
-        let balance = before.balance + added;
+    /// The document of a card after an operation whose answer was lost (or unreadable) but went
+    /// through: what is known without a read — the balance the card's history showed, when a check
+    /// saw it; the tenant's currency.
+    fn voucher_known(&self, call: &Call, code: &str, balance: Option<Decimal>, status: VoucherStatus) -> Voucher {
+        let currency = self.currency();
         Voucher {
             provider: ID,
-            code: before.id.clone(),
+            code: code.to_string(),
             status,
             redeemable: status == VoucherStatus::Active,
-            balance: Some(balance),
+            balance,
             initial_amount: None,
-            currency: before.currency.clone(),
+            currency: currency.clone(),
             message: None,
-            expires_at: before.expires_at.clone(),
+            expires_at: None,
             restrictions: Vec::new(),
-            receipt_lines: slip(call, &before.id, None, Some(balance), before.currency.as_deref()),
+            receipt_lines: slip(call, code, None, balance, currency.as_deref()),
             transaction_id: None,
             details: Value::Null,
             raw: Raw::NULL,
@@ -762,36 +791,16 @@ fn sale_cancelled(call: &Call, card: &Voucher) -> ReceiptLines {
         .lines()
 }
 
-impl Card {
-    fn clone_shallow(&self) -> Card {
-        Card {
-            id: self.id.clone(),
-            status: self.status.clone(),
-            balance: self.balance,
-            currency: self.currency.clone(),
-            expires_at: self.expires_at.clone(),
-            article_set: self.article_set.clone(),
-            raw: self.raw.clone(),
-        }
-    }
-
-    fn empty() -> Card {
-        Card {
-            id: String::new(),
-            status: String::new(),
-            balance: Decimal::ZERO,
-            currency: None,
-            expires_at: None,
-            article_set: None,
-            raw: Value::Null,
-        }
-    }
-}
-
 /// The plan of an operation on a card read just before: Treazure's history is the evidence (every
 /// mutation carries our journal id), so none is recorded.
 fn plan<C>(before: &Card, amount: Option<Decimal>, data: Raw, context: C) -> Plan<C> {
     Plan { code: before.id.clone(), amount, currency: before.currency.clone(), evidence: Raw::NULL, data, context }
+}
+
+/// The plan of an operation sent without a read before it: Treazure says whether the card allows
+/// it, and its history is the evidence.
+fn unread<C>(code: &str, amount: Option<Decimal>, data: Raw, currency: Option<String>, context: C) -> Plan<C> {
+    Plan { code: code.to_string(), amount, currency, evidence: Raw::NULL, data, context }
 }
 
 /// The id a cancel cancels (its journal data): Treazure's redeem id or activation id.
@@ -812,6 +821,14 @@ struct Seen {
     card_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     balance: Option<Value>,
+}
+
+impl Seen {
+    /// The balance the card's history showed after the operation, when a check saw it.
+    fn balance(&self) -> Option<Decimal> {
+        let balance = self.balance.as_ref()?;
+        money::parse_decimal(balance, "balance").ok().map(|d| money::with_scale(d, DECIMALS))
+    }
 }
 
 #[cfg(test)]
