@@ -3,9 +3,9 @@
     python3 bench/latency.py [--smoke] [--rtt MS ...]      (scripts/bench-latency.sh builds first)
 
 Between the clients and the simulator sits a delaying proxy on loopback: every chunk of bytes is
-held RTT/2 in each direction, so each request-answer exchange costs one round trip, a new
-connection one more (its SYN is answered by the proxy itself, on loopback: the connect RTT is
-modelled by holding the first bytes), as on a DSL or 4G line. Through it, each provider's checkout
+held RTT/2 in each direction, so each request-answer exchange costs one round trip, and a new
+connection one more (the handshake happens on loopback at once; its round trip is modelled by
+holding the connection's first bytes until it is over), as on a DSL or 4G line. Through it, each provider's checkout
 runs three ways:
 
   A cold    a new voucherlink client (through the C ABI: the Python binding, ctypes), first checkout:
@@ -104,7 +104,8 @@ class DelayProxy:
             except OSError:
                 data = b""
             with ready:
-                queue.append((max(time.monotonic() + self.one_way, opened), data or None))
+                # Nothing goes before the handshake's round trip is over; then half a round trip.
+                queue.append((max(time.monotonic(), opened) + self.one_way, data or None))
                 ready.notify()
             if not data:
                 return

@@ -51,6 +51,31 @@ def ratio(a_rows, b_rows, key):
     return statistics.median(a[key]["per_s"] / b[key]["per_s"] for a, b in zip(a_rows, b_rows))
 
 
+def java_vs_c(abi, eguma, lib_env):
+    """A balance through the Java binding (JNA) against the C ABI, alternating, in one run: the
+    median of the per-round ratios. None when no JDK or JNA is installed."""
+    jna = "/usr/share/java/jna.jar"
+    if not (os.path.exists(jna) and subprocess.run(["which", "javac"], capture_output=True).returncode == 0):
+        return None
+    classes = OUT / "java-classes"
+    sources = [str(p) for p in (REPO / "bindings" / "java" / "src" / "main" / "java").rglob("*.java")]
+    subprocess.run(["javac", "--release", "8", "-nowarn", "-cp", jna, "-d", str(classes)] + sources, check=True)
+    subprocess.run(["javac", "--release", "8", "-cp", "%s:%s" % (classes, jna), "-d", str(classes),
+                    str(REPO / "bench" / "JavaBalance.java")], check=True)
+    java = ["java", "-cp", "%s:%s" % (classes, jna), "JavaBalance"]
+    env = {"VOUCHERLINK_LIB": str(RELEASE / "libvoucherlink.so")}
+    rows = []
+    for _ in range(ROUNDS):
+        c = run(abi + ["seq", eguma, str(N)], lib_env)["balance"]
+        j = run(java + [eguma, str(N)], env)["balance"]
+        rows.append((c, j))
+    return {
+        "C": {k: statistics.median(c[k] for c, _ in rows) for k in ("per_s", "p50_us", "p99_us")},
+        "Java": {k: statistics.median(j[k] for _, j in rows) for k in ("per_s", "p50_us", "p99_us")},
+        "Java_over_C": statistics.median(j["per_s"] / c["per_s"] for c, j in rows),
+    }
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     abi = [str(OUT / "abi_bench")]
@@ -78,6 +103,7 @@ def main():
                 b2_rows.append(run(raw + ["seq", eguma, str(N)], {"RAW_UREQ_DEADLINE": "1"}))
                 j_rows.append(run(abi + ["seq", eguma, str(N // 4)], journal_env))
         c_row = run([sys.executable, str(REPO / "bench" / "bench_requests.py"), eguma, str(max(N // 4, 100))])
+        java = java_vs_c(abi, eguma, lib_env)
         d_rows, s_rows = [], []
         for _ in range(max(ROUNDS // 2, 1)):
             d_rows.append(run(abi + ["threads", eguma, str(N_THREADS), str(THREADS)], lib_env))
@@ -123,6 +149,7 @@ def main():
         "A_over_B_deadline_balance": ratio(a_rows, b2_rows, "balance"),
         "A_over_B_deadline_redeem_cancel": ratio(a_rows, b2_rows, "redeem_cancel"),
         "instructions_per_call": instructions,
+        "java_vs_c_balance": java,
         "tcp_connections_for_1000_calls": connections,
         "client_new": new,
         "rss": rss,
@@ -171,6 +198,9 @@ def main():
     print("| RSS after %d calls / after %d calls | %d / %d KiB (%+d KiB) | flat within 1 MiB |"
           % (rss["calls_1"], rss["calls_2"], rss["kb_1"], rss["kb_2"], rss["kb_2"] - rss["kb_1"]))
     print("| cdylib size, stripped | %.2f MiB | ≤ 5 MiB |" % (r["cdylib_stripped_bytes"] / 1048576))
+    if java:
+        print("| `vl_balance` through Java (JNA) / through C: calls/s, p50 | %.0f / %.0f (%.2f), %.0f / %.0f µs | |"
+              % (java["Java"]["per_s"], java["C"]["per_s"], java["Java_over_C"], java["Java"]["p50_us"], java["C"]["p50_us"]))
 
 
 if __name__ == "__main__":

@@ -114,6 +114,7 @@ quiet scripts/sanitize.sh --quick
 
 echo "== benchmark (smoke mode: it keeps working; nothing is timed)"
 quiet scripts/bench.sh --smoke
+quiet scripts/bench-latency.sh --smoke
 
 echo "== demo (smoke test)"
 quiet cargo run --quiet --locked -- demo

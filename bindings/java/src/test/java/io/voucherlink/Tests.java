@@ -264,7 +264,7 @@ public final class Tests {
 
     /** Every string the library hands out is freed: the resident memory stays flat over many calls. */
     static void memory() throws Exception {
-        int calls = Integer.getInteger("voucherlink.memoryCalls", 200_000);
+        int calls = Integer.getInteger("voucherlink.memoryCalls", 600_000);
         try (VoucherLinkClient till = new VoucherLinkClient(eguma())) {
             for (int i = 0; i < 20_000; i++) {
                 till.capabilities("{}");
@@ -279,7 +279,9 @@ public final class Tests {
             System.gc();
             long after = rssKiB();
             System.out.println("     RSS " + before + " KiB -> " + after + " KiB over " + calls + " calls (half of them failures)");
-            check(after - before < 16 * 1024, "no leak: RSS grew " + (after - before) + " KiB over " + calls + " calls");
+            // The JVM's own footprint moves by some 15 MiB from one GC to the next (heap capped at 64 MiB);
+            // a string not freed would be 150 bytes and more a call: 90 MiB and more here.
+            check(after - before < 40 * 1024, "no leak: RSS grew " + (after - before) + " KiB over " + calls + " calls");
         }
     }
 
