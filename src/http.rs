@@ -156,6 +156,29 @@ impl Failure {
 /// The transport of one client.
 pub struct Http {
     agent: Agent,
+    /// How long each server keeps an idle connection, as it said (`Keep-Alive: timeout=N`), by
+    /// the URL's scheme and authority: a connection idle longer is not reused.
+    keep_alive: Mutex<Vec<(String, Duration)>>,
+}
+
+/// A connection is not reused within this margin of the server's own idle timeout (at most a
+/// quarter of it): the server may be closing it just as the request goes out.
+const KEEP_ALIVE_MARGIN: Duration = Duration::from_secs(1);
+
+/// The scheme and authority of a URL (`https://api.e-guma.ch:443`), the key of [`Http::keep_alive`].
+fn origin(url: &str) -> &str {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..].find(['/', '?']).map_or(url.len(), |i| start + i);
+    &url[..end]
+}
+
+/// The idle timeout a server announces: `Keep-Alive: timeout=5, max=100` (RFC 9112 names the
+/// header; Apache httpd and Node.js send it, with their 5 s default).
+fn announced_idle(value: &str) -> Option<Duration> {
+    value.split(',').find_map(|part| {
+        let (name, seconds) = part.split_once('=')?;
+        (name.trim().eq_ignore_ascii_case("timeout")).then(|| seconds.trim().parse().ok().map(Duration::from_secs))?
+    })
 }
 
 impl Http {
@@ -191,7 +214,7 @@ impl Http {
                 .chain(SteadyTimeouts)
                 .chain(TlsConnector::new(extra_roots));
         let agent = Agent::with_parts(config, connector, CachingResolver::default());
-        Ok(Http { agent })
+        Ok(Http { agent, keep_alive: Mutex::new(Vec::new()) })
     }
 
     /// Sends one request and reads the whole answer within `budget` (connecting, sending and
@@ -204,7 +227,12 @@ impl Http {
         budget: Duration,
         moves_money: bool,
     ) -> std::result::Result<HttpResponse, Failure> {
-        let max_idle = if moves_money { MONEY_MAX_IDLE } else { READ_MAX_IDLE };
+        let mut max_idle = if moves_money { MONEY_MAX_IDLE } else { READ_MAX_IDLE };
+        if let Some(server) = self.server_idle(&request.url) {
+            // Never a connection the server has closed or is closing: a read would have to be
+            // retried, a money-moving request would be in doubt.
+            max_idle = max_idle.min(server.saturating_sub(KEEP_ALIVE_MARGIN.min(server / 4)));
+        }
         let started = Instant::now();
         let mut builder = http::Request::builder().method(request.method.clone()).uri(&request.url);
         for (name, value) in &request.headers {
@@ -228,6 +256,10 @@ impl Http {
         };
         let mut response = result?;
         let status = response.status().as_u16();
+        if let Some(idle) = response.headers().get("keep-alive").and_then(|v| v.to_str().ok()).and_then(announced_idle)
+        {
+            self.remember_server_idle(&request.url, idle);
+        }
         if (300..400).contains(&status) {
             let location = response.headers().get("location").and_then(|v| v.to_str().ok());
             // Redirects are never followed (a provider's answers, credentials and vouchers go to
@@ -257,6 +289,24 @@ impl Http {
 }
 
 impl Http {
+    fn server_idle(&self, url: &str) -> Option<Duration> {
+        let known = self.keep_alive.lock().unwrap_or_else(|p| p.into_inner());
+        if known.is_empty() {
+            return None;
+        }
+        let origin = origin(url);
+        known.iter().find(|(o, _)| o == origin).map(|(_, d)| *d)
+    }
+
+    fn remember_server_idle(&self, url: &str, idle: Duration) {
+        let origin = origin(url);
+        let mut known = self.keep_alive.lock().unwrap_or_else(|p| p.into_inner());
+        match known.iter_mut().find(|(o, _)| o == origin) {
+            Some((_, d)) => *d = idle,
+            None => known.push((origin.to_string(), idle)),
+        }
+    }
+
     fn run<B: ureq::AsSendBody>(
         &self,
         request: http::Request<B>,
@@ -424,6 +474,15 @@ pub fn push_encoded(out: &mut String, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_servers_announced_idle_timeout_is_read() {
+        assert_eq!(announced_idle("timeout=5, max=100"), Some(Duration::from_secs(5)));
+        assert_eq!(announced_idle("max=100, Timeout = 15"), Some(Duration::from_secs(15)));
+        assert_eq!(announced_idle("max=100"), None);
+        assert_eq!(announced_idle("timeout=soon"), None);
+        assert_eq!(origin("https://api.e-guma.ch/v1/vouchers/X/balance.json?apikey=k"), "https://api.e-guma.ch");
+        assert_eq!(origin("http://127.0.0.1:8080?x"), "http://127.0.0.1:8080");
+    }
     use super::*;
 
     #[test]
