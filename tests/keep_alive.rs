@@ -1,3 +1,4 @@
+#![allow(clippy::result_large_err)]
 //! A warmed connection is not a dead one (issue 26): a server that announces how long it keeps an
 //! idle connection (`Keep-Alive: timeout=N`, as Apache httpd and Node.js do) never gets a request
 //! on a connection idle longer than that, so a call after a pause (`vl_prepare`, then the
