@@ -6,8 +6,11 @@
 #   voucherlink-<ver>-windows-x86.zip / -x64.zip   header, DLL, import libraries (MSVC .lib, MinGW
 #                                            .dll.a), .def, pkg-config and CMake files, the command,
 #                                            bindings/: C sample, Pascal unit, VB6/VBA module, samples
-#   VoucherLink.<ver>.nupkg                  lib/net462 assembly + XML docs, runtimes/<rid>/native
-#   voucherlink-<ver>-py3-none-<platform>.whl     manylinux2014_x86_64, win_amd64, win32
+#   VoucherLink.<ver>.nupkg                  lib/net462 assembly (its version: Cargo.toml's) + XML
+#                                            docs, runtimes/<rid>/native, tools/<rid>/voucherlink
+#                                            (the command: simulator, doctor, journal tools)
+#   voucherlink-<ver>-py3-none-<platform>.whl     manylinux2014_x86_64, win_amd64, win32; the
+#                                            library inside, and the voucherlink command
 #   voucherlink-<ver>.jar                    the Java binding (Java 8+, JNA) with the natives of every
 #                                            platform inside (linux-x86-64/, win32-x86/, win32-x86-64/)
 #   maven/io/voucherlink/voucherlink/<ver>/  the jar and its pom (JNA from Maven Central): a folder
@@ -108,14 +111,23 @@ fi
 echo "== NuGet"
 nuget="$stage/nuget"
 mkdir -p "$nuget/lib/net462" "$nuget/build/net462" "$nuget/runtimes/linux-x64/native"
+# The assembly's versions come from Cargo.toml (binding redirects key on AssemblyVersion).
+cat >"$stage/AssemblyVersion.cs" <<CS
+[assembly: System.Reflection.AssemblyVersion("$version.0")]
+[assembly: System.Reflection.AssemblyFileVersion("$version.0")]
+[assembly: System.Reflection.AssemblyInformationalVersion("$version")]
+[assembly: System.Reflection.AssemblyProduct("voucherlink")]
+CS
 mcs -nologo -warnaserror -target:library -optimize+ -doc:"$nuget/lib/net462/VoucherLink.xml" \
-    -out:"$nuget/lib/net462/VoucherLink.dll" bindings/csharp/VoucherLink.cs
+    -out:"$nuget/lib/net462/VoucherLink.dll" bindings/csharp/VoucherLink.cs "$stage/AssemblyVersion.cs"
 cp packaging/nuget/VoucherLink.targets "$nuget/build/net462/"
 cp "$built/libvoucherlink.so" "$nuget/runtimes/linux-x64/native/"
+mkdir -p "$nuget/tools/linux-x64" && cp "$built/voucherlink" "$nuget/tools/linux-x64/"
 if [ "$linux_only" = 0 ]; then
     for arch in x86 x64; do
-        mkdir -p "$nuget/runtimes/win-$arch/native"
+        mkdir -p "$nuget/runtimes/win-$arch/native" "$nuget/tools/win-$arch"
         cp "$target_root/windows/$arch/voucherlink.dll" "$nuget/runtimes/win-$arch/native/"
+        cp "$target_root/windows/$arch/voucherlink.exe" "$nuget/tools/win-$arch/"
     done
 fi
 cp bindings/csharp/README.md "$nuget/README.md"
@@ -125,7 +137,9 @@ import os, sys, zipfile
 root, target = sys.argv[1], sys.argv[2]
 types = ('<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-         + "".join('<Default Extension="%s" ContentType="application/octet"/>' % e for e in ("nuspec", "dll", "xml", "so", "targets", "md"))
+         + "".join('<Default Extension="%s" ContentType="application/octet"/>' % e for e in ("nuspec", "dll", "xml", "so", "targets", "md", "exe"))
+         + "".join('<Override PartName="/%s" ContentType="application/octet"/>' % os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
+                   for d, _, fs in os.walk(root) for f in fs if "." not in f)
          + '</Types>')
 rels = ('<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Type="http://schemas.microsoft.com/packaging/2010/07/manifest" Target="/VoucherLink.nuspec" Id="R1"/></Relationships>')
@@ -140,10 +154,10 @@ PY
 
 # --- Python wheels ----------------------------------------------------------------------------
 echo "== Python wheels"
-python3 scripts/make_wheel.py manylinux2014_x86_64 "$built/libvoucherlink.so" "$dist" >/dev/null
+python3 scripts/make_wheel.py manylinux2014_x86_64 "$built/libvoucherlink.so" "$dist" "$built/voucherlink" >/dev/null
 if [ "$linux_only" = 0 ]; then
-    python3 scripts/make_wheel.py win_amd64 "$target_root/windows/x64/voucherlink.dll" "$dist" >/dev/null
-    python3 scripts/make_wheel.py win32 "$target_root/windows/x86/voucherlink.dll" "$dist" >/dev/null
+    python3 scripts/make_wheel.py win_amd64 "$target_root/windows/x64/voucherlink.dll" "$dist" "$target_root/windows/x64/voucherlink.exe" >/dev/null
+    python3 scripts/make_wheel.py win32 "$target_root/windows/x86/voucherlink.dll" "$dist" "$target_root/windows/x86/voucherlink.exe" >/dev/null
 fi
 
 # --- Java -------------------------------------------------------------------------------------

@@ -9,12 +9,13 @@
 #           compiled and run (the jar's own Linux native loaded); a missing native explained; the
 #           natives of every platform inside; the folder repository's pom (JNA from Maven Central)
 #   Python  a fresh venv, pip install of the manylinux2014 wheel, a checkout with no environment
-#           variable; auditwheel show; the Windows wheels' tags and libraries
+#           variable, then one on the simulator of the wheel's own voucherlink command; auditwheel
+#           show; the Windows wheels' tags, libraries and commands
 #   .NET    nuget install from a local folder (nuget under Mono); a .NET Framework project that
 #           references the package as NuGet writes it (packages.config: HintPath + the package's
 #           .targets imported), built with xbuild and run under Mono with nothing copied by hand;
-#           a program compiled with plain mcs; the package's layout; its Windows DLLs are the
-#           ones the wine test ran
+#           a program compiled with plain mcs; the package's layout, its assembly version and its
+#           voucherlink command; its Windows DLLs are the ones the wine test ran
 # Run scripts/dist.sh first.   scripts/test-dist.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,6 +103,11 @@ cp bindings/python/examples/checkout.py "$work/checkout.py"   # outside the chec
 out="$(cd "$work" && env -u VOUCHERLINK_LIB -u LD_LIBRARY_PATH -u CARGO_TARGET_DIR "$work/venv/bin/python" checkout.py "$root")" \
     || fail "the wheel's checkout: $out"
 grep -q "Redeemed CHF" <<<"$out" || fail "the wheel's checkout: $out"
+# The wheel's own command on the venv's PATH: the example starts that simulator itself.
+"$work/venv/bin/voucherlink" version | grep -qx "voucherlink $version" || fail "the wheel's voucherlink command"
+out="$(cd "$work" && env -u VOUCHERLINK_LIB -u VOUCHERLINK_BIN -u LD_LIBRARY_PATH -u CARGO_TARGET_DIR \
+    PATH="$work/venv/bin:/usr/bin:/bin" "$work/venv/bin/python" checkout.py)" || fail "the wheel's checkout on its own simulator: $out"
+grep -q "Redeemed CHF" <<<"$out" || fail "the wheel's checkout on its own simulator: $out"
 "$work/venv/bin/pip" install -q auditwheel
 audit="$("$work/venv/bin/auditwheel" show "$wheel")"
 grep -qE 'manylinux_2_17_x86_64|manylinux2014_x86_64' <<<"$audit" || fail "auditwheel: $audit"
@@ -119,6 +125,9 @@ for platform, machine in (("win_amd64", 0x8664), ("win32", 0x14C)):
         pe = struct.unpack_from("<I", dll, 0x3C)[0]
         assert dll[pe:pe + 4] == b"PE\0\0" and struct.unpack_from("<H", dll, pe + 4)[0] == machine, platform
         assert "voucherlink/__init__.py" in z.namelist() and "voucherlink/py.typed" in z.namelist()
+        exe = z.read("voucherlink-%s.data/scripts/voucherlink.exe" % version)
+        pe = struct.unpack_from("<I", exe, 0x3C)[0]
+        assert exe[pe:pe + 4] == b"PE\0\0" and struct.unpack_from("<H", exe, pe + 4)[0] == machine, platform + " command"
     print("   ", wheel.name, "ok")
 PY
 
@@ -129,13 +138,32 @@ cp "$dist/VoucherLink.$version.nupkg" "$work/feed/"
 nuget install VoucherLink -Version "$version" -Source "$work/feed" -OutputDirectory "$work/packages" -NonInteractive >/dev/null
 pkg="$work/packages/VoucherLink.$version"
 for f in lib/net462/VoucherLink.dll lib/net462/VoucherLink.xml build/net462/VoucherLink.targets \
-    runtimes/linux-x64/native/libvoucherlink.so README.md; do
+    runtimes/linux-x64/native/libvoucherlink.so tools/linux-x64/voucherlink README.md; do
     [ -e "$pkg/$f" ] || fail "the package lacks $f"
 done
+# The package's command runs; NuGet does not keep file modes, so on Linux it needs chmod +x first
+# (bindings/csharp/README.md says so).
+chmod +x "$pkg/tools/linux-x64/voucherlink"
+"$pkg/tools/linux-x64/voucherlink" version | grep -qx "voucherlink $version" || fail "the package's voucherlink command"
+# The assembly carries the package's version (binding redirects key on it).
+cat >"$work/AssemblyVersionCheck.cs" <<'CS'
+class AssemblyVersionCheck {
+    static void Main(string[] args) {
+        var a = System.Reflection.Assembly.LoadFrom(args[0]);
+        var info = (System.Reflection.AssemblyInformationalVersionAttribute)System.Attribute.GetCustomAttribute(
+            a, typeof(System.Reflection.AssemblyInformationalVersionAttribute));
+        System.Console.WriteLine(a.GetName().Version + " " + (info == null ? "-" : info.InformationalVersion));
+    }
+}
+CS
+mcs -nologo -out:"$work/AssemblyVersionCheck.exe" "$work/AssemblyVersionCheck.cs"
+[ "$(mono "$work/AssemblyVersionCheck.exe" "$pkg/lib/net462/VoucherLink.dll")" = "$version.0 $version" ] \
+    || fail "the assembly's version: $(mono "$work/AssemblyVersionCheck.exe" "$pkg/lib/net462/VoucherLink.dll")"
 for arch in x86 x64; do
     packed="$pkg/runtimes/win-$arch/native/voucherlink.dll"
     if [ -e "$packed" ]; then   # a --linux-only build has none
         cmp -s "$packed" "$target_root/windows/$arch/voucherlink.dll" || fail "win-$arch: not the DLL the wine test ran"
+        [ -e "$pkg/tools/win-$arch/voucherlink.exe" ] || fail "the package lacks tools/win-$arch/voucherlink.exe"
     fi
 done
 # A .NET Framework project as NuGet leaves it (packages.config style): the assembly by HintPath and
