@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs each package of dist/ fresh, as its user would, and runs a checkout with it against the
 # simulator (the one the Linux archive carries):
-#   C       the Linux archive unpacked to a prefix; its C sample built with pkg-config and with
-#           CMake's find_package; the prefix moved; both run; SONAME and NEEDED checked
+#   C       the Linux archive unpacked to a prefix; its C sample (cJSON) built with its Makefile
+#           (pkg-config) and with CMake's find_package; both run by their rpath; the prefix moved:
+#           refused without LD_LIBRARY_PATH, run with it; SONAME and NEEDED checked
 #   Pascal  the archive's Pascal unit and sample compiled with Free Pascal against the prefix, run
 #   Windows the zips carry the DLL, import libraries and the host bindings (C, Pascal, VB6/VBA)
 #   Java    the jar from dist/ alone with JNA on the class path and no library path: the sample
@@ -28,7 +29,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 apt_install() { $sudo apt-get update -qq || true; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null; }
 { have cmake && have pkg-config && have nuget && have mono && have xbuild && have readelf \
-    && [ -d /usr/lib/mono/4.6.2-api ]; } || apt_install cmake pkg-config nuget mono-runtime mono-xbuild mono-devel binutils
+    && [ -d /usr/lib/mono/4.6.2-api ] && pkg-config --exists libcjson; } \
+    || apt_install cmake pkg-config libcjson-dev nuget mono-runtime mono-xbuild mono-devel binutils
 fail() { echo "FAIL: $*"; exit 1; }
 
 work="$(mktemp -d /tmp/voucherlink-dist.XXXXXX)"
@@ -51,23 +53,41 @@ done
 [ "$(readlink "$prefix/lib/libvoucherlink.so")" = "libvoucherlink.so.$abi" ] || fail "libvoucherlink.so is not a link to the SONAME"
 readelf -d "$prefix/lib/libvoucherlink.so.$version" | grep -q "Library soname: \[libvoucherlink.so.$abi\]" \
     || fail "the library's SONAME is not libvoucherlink.so.$abi"
-flags="$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs voucherlink)"
-cc -std=c99 -Wall -Werror "$prefix/bindings/c/checkout.c" $flags -o "$work/checkout-pkgconfig"
+# The sample as its README says: the Makefile (pkg-config, an rpath to the prefix) and CMake.
+cp -r "$prefix/bindings/c" "$work/sample"
+make -s -C "$work/sample" PREFIX="$prefix" >/dev/null || fail "make PREFIX=... of the archive's C sample"
 cmake -S "$prefix/bindings/c" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/cmake" >/dev/null
-for program in "$work/checkout-pkgconfig" "$work/cmake/checkout"; do
+for program in "$work/sample/checkout" "$work/cmake/checkout"; do
     needed="$(readelf -d "$program" | sed -n 's/.*Shared library: \[\(libvoucherlink[^]]*\)\].*/\1/p')"
     [ "$needed" = "libvoucherlink.so.$abi" ] || fail "$program needs '$needed', not the SONAME libvoucherlink.so.$abi"
 done
-mv "$work/unpacked" "$work/moved"
-prefix="$work/moved/$name"
 exec 3< <("$prefix/bin/voucherlink" sim --listen 127.0.0.1:0)
 sim_pid=$!
 read -r ready <&3
 root="$(printf '%s' "$ready" | sed -E 's/.*"root":"([^"]+)".*/\1/')"
-for program in "$work/checkout-pkgconfig" "$work/cmake/checkout"; do
+checks_out() {   # <what> <output>
+    grep -q "Voucher pays CHF 50.00" <<<"$2" && grep -q "Sale voided: balance CHF 50.00 again" <<<"$2" \
+        && grep -q "A used voucher: status 5" <<<"$2" || fail "$1 did not check out: $2"
+}
+# Where they were built: no LD_LIBRARY_PATH, the rpath finds the library.
+for program in "$work/sample/checkout" "$work/cmake/checkout"; do
+    out="$(env -u LD_LIBRARY_PATH "$program" "$root")" || fail "$program without LD_LIBRARY_PATH: $out"
+    checks_out "$program" "$out"
+done
+kill "$sim_pid"; sim_pid=""
+# The prefix moved: the rpath is stale, LD_LIBRARY_PATH (as the docs say) finds the library.
+mv "$work/unpacked" "$work/moved"
+prefix="$work/moved/$name"
+out="$(env -u LD_LIBRARY_PATH "$work/sample/checkout" "$root" 2>&1)" && fail "found a moved library without being told"
+grep -q "libvoucherlink.so.$abi" <<<"$out" || fail "the moved library's error: $out"
+exec 3< <("$prefix/bin/voucherlink" sim --listen 127.0.0.1:0)
+sim_pid=$!
+read -r ready <&3
+root="$(printf '%s' "$ready" | sed -E 's/.*"root":"([^"]+)".*/\1/')"
+for program in "$work/sample/checkout" "$work/cmake/checkout"; do
     out="$(LD_LIBRARY_PATH="$prefix/lib" "$program" "$root")" || fail "$program: $out"
-    grep -q "Voucher pays CHF 50.00" <<<"$out" && grep -q "Sale voided" <<<"$out" || fail "$program did not check out: $out"
+    checks_out "$program" "$out"
 done
 "$prefix/bin/voucherlink" version | grep -qx "voucherlink $version" || fail "the archive's command"
 

@@ -6,7 +6,7 @@
 #   - the C# binding (Mono's mcs + mono: XML docs complete, tests and the sample);
 #   - the Java binding (OpenJDK, Debian's JNA: javadoc complete, every operation, the sample, from
 #     its jar with the native inside);
-#   - the C sample (make); the Pascal unit and its sample (Free Pascal);
+#   - the C sample (make, cJSON); the Pascal unit and its sample (Free Pascal);
 #   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
 #   - the benchmark in smoke mode, and the demo, as smoke tests;
 #   - with --windows: the Windows DLLs, cross-built and run under wine (scripts/test-windows.sh);
@@ -58,6 +58,7 @@ have cargo || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 have cc || apt_install gcc libc6-dev
 have c++ || apt_install g++
 have make || apt_install make
+{ have pkg-config && pkg-config --exists libcjson; } || apt_install pkg-config libcjson-dev   # the C sample's JSON
 have python3 || apt_install python3 python3-pip
 python3 -c "import pytest, mypy" 2>/dev/null || python3 -m pip install -q pytest mypy 2>/dev/null \
     || python3 -m pip install -q --break-system-packages pytest mypy

@@ -2,8 +2,8 @@
 //! (`{"ok":...}`) must be one a real run against the simulator gives. A change that alters an
 //! answer fails here until the docs follow.
 //!
-//! An example may leave things out: members it does not show, `...` for the rest of an object, a
-//! string with `...` in it for any value (`"b83d60f5-..."`). What it shows must be what the
+//! An example may leave things out: members it does not show, `...` for the rest of an object
+//! (`{...}` for all of it), a string with `...` in it for any value (`"b83d60f5-..."`). What it shows must be what the
 //! library answers.
 
 mod common;
@@ -39,7 +39,7 @@ fn real_documents() -> Vec<Value> {
 }
 
 /// Every `{"ok":...}` document of a markdown text, as JSON: line breaks inside it (a document
-/// wrapped in a C comment or a paragraph) are spaces; `...` members are dropped.
+/// wrapped in a C comment or a paragraph) are spaces; `...` members are dropped (`{...}`: any object).
 fn examples(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = text;
@@ -72,8 +72,8 @@ fn examples(text: &str) -> Vec<String> {
             example.push(' ');
             example.push_str(line.trim_start().trim_start_matches("* ").trim_start());
         }
-        for elided in [",...}", ", ...}", ",…}"] {
-            example = example.replace(elided, "}");
+        for elided in [",...}", ", ...}", ",…}", "{...}", "{…}"] {
+            example = example.replace(elided, if elided.starts_with('{') { "{}" } else { "}" });
         }
         found.push(example);
         rest = &rest[at + end..];
