@@ -8,6 +8,7 @@
 #     its jar with the native inside);
 #   - the C sample (make, cJSON); the Pascal unit and its sample (Free Pascal);
 #   - the C test under valgrind memcheck and AddressSanitizer (scripts/sanitize.sh --quick);
+#   - every fuzz target for 3 seconds (scripts/fuzz.sh 3: it builds, runs, finds no crash);
 #   - the benchmark in smoke mode, and the demo, as smoke tests;
 #   - with --windows: the Windows DLLs, cross-built and run under wine (scripts/test-windows.sh);
 #   - the release packages (scripts/dist.sh; without --windows the Linux ones), each installed
@@ -112,6 +113,9 @@ kill "$sim_pid"
 
 echo "== sanitizers (valgrind memcheck; AddressSanitizer when a nightly toolchain is installed)"
 quiet scripts/sanitize.sh --quick
+
+echo "== fuzz targets, 3 s each (a target that cannot build or run, or crashes, fails)"
+scripts/fuzz.sh 3
 
 echo "== benchmark (smoke mode: it keeps working; nothing is timed)"
 quiet scripts/bench.sh --smoke
