@@ -10,8 +10,8 @@ use crate::config::Settings;
 use crate::http::{Failure, Http, HttpRequest, HttpResponse};
 use crate::i18n::{Lang, Voice};
 use crate::journal::{Entry, Journal, Trigger};
+use crate::json::Raw;
 use crate::log::{self, Level, Redactor};
-use crate::model::Raw;
 use crate::operation::Operation;
 
 /// Reads are tried at most this many times (on connection failures and 5xx answers).

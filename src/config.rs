@@ -14,6 +14,12 @@ use crate::i18n::{Lang, Zone};
 use crate::request::Fields;
 use crate::status::VlStatus;
 
+/// How many days settled entries stay in a journal file unless `journal_retention_days` says
+/// otherwise: a week, for the end-of-day report (also of a day that closed over a weekend or a
+/// holiday) and for the support question a few days later ("Friday's voucher sale?"). Open
+/// entries are kept until settled, whatever their age.
+pub(crate) const DEFAULT_JOURNAL_RETENTION_DAYS: u64 = 7;
+
 /// Default overall deadline of one call.
 pub(crate) const DEFAULT_TIMEOUT_MS: u64 = 15_000;
 /// Default deadline for opening a connection.
@@ -168,9 +174,8 @@ impl Settings {
         let in_doubt_window_ms = fields
             .opt_u64("in_doubt_window_ms", 0..=MAX_IN_DOUBT_WINDOW_MS)?
             .unwrap_or_else(|| (4 * timeout_ms).max(MIN_DEFAULT_IN_DOUBT_WINDOW_MS));
-        let journal_retention_days = fields
-            .opt_u64("journal_retention_days", 1..=366)?
-            .unwrap_or(crate::journal::SETTLED_RETENTION.as_secs() / 86_400);
+        let journal_retention_days =
+            fields.opt_u64("journal_retention_days", 1..=366)?.unwrap_or(DEFAULT_JOURNAL_RETENTION_DAYS);
         let in_doubt_policy = match fields.opt_text("in_doubt_policy", 16)?.as_deref() {
             // Default "keep": the library keeps only what it has proven went through.
             None | Some("keep") => InDoubtPolicy::Keep,

@@ -16,7 +16,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::money::Digits;
+use crate::digits::Digits;
 use crate::operation::Operation;
 
 /// A language the library writes in.

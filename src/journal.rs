@@ -36,11 +36,6 @@ use crate::error::{Error, Result};
 pub use crate::json::Raw;
 use crate::operation::Operation;
 
-/// How long settled entries are kept in a journal file unless `journal_retention_days` says
-/// otherwise: a week, for the end-of-day report (also of a day that closed over a weekend or a
-/// holiday) and for the support question a few days later ("Friday's voucher sale?"). Open
-/// entries are kept until settled, whatever their age.
-pub(crate) const SETTLED_RETENTION: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// At most this many settled entries are kept, newest first: about 10 MB of file, a week of a
 /// till doing 3,000 voucher operations a day.
 pub(crate) const SETTLED_KEEP_MAX: usize = 20_000;
@@ -363,10 +358,10 @@ impl Journal {
         Arc::new(Journal { _lock: None, inner: Mutex::new(Inner::new(Store::Memory, Map::default())) })
     }
 
-    /// [`Journal::open_keeping`] with the default retention.
+    /// [`Journal::open_keeping`] with a week's retention (the configuration's default).
     #[cfg(test)]
     pub fn open(path: &Path) -> Result<Arc<Journal>> {
-        Journal::open_keeping(path, SETTLED_RETENTION)
+        Journal::open_keeping(path, tests::A_WEEK)
     }
 
     /// Opens (or creates) the journal at `path`, shared by every client of this process that names
@@ -793,6 +788,9 @@ fn push_hex(out: &mut String, value: u64, width: usize) {
 
 #[cfg(test)]
 mod tests {
+    /// The retention the tests' journals keep settled entries for.
+    pub(super) const A_WEEK: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 60 * 60);
+
     use super::*;
 
     #[test]
@@ -905,7 +903,7 @@ mod tests {
         let path = temp_path("compact");
         let j = Journal::open(&path).unwrap();
         let mut old = entry("old", State::Done);
-        old.updated_ms = now_ms() - SETTLED_RETENTION.as_millis() as u64 - 1;
+        old.updated_ms = now_ms() - A_WEEK.as_millis() as u64 - 1;
         j.record(&old).unwrap();
         let mut old_unreported = Entry { outcome_unreported: true, ..old.clone() };
         old_unreported.id = "old-unreported".into();

@@ -85,7 +85,7 @@ impl Redactor {
             return;
         }
         let mut secrets = self.secrets.write().unwrap_or_else(|p| p.into_inner());
-        for form in [secret.to_string(), crate::http::encode_component(secret)] {
+        for form in [secret.to_string(), crate::percent::encode_component(secret)] {
             if !secrets.contains(&form) {
                 secrets.push(form);
             }

@@ -46,29 +46,6 @@ pub struct FaultRule {
     pub skip: u32,
 }
 
-/// The operations each provider's simulator recognizes, for validating fault rules.
-pub const OPERATIONS: &[(&str, &[&str])] = &[
-    (
-        "eguma",
-        &[
-            "balance",
-            "redeem",
-            "cancel_redemption",
-            "activation_status",
-            "activate",
-            "deactivation_status",
-            "deactivate",
-        ],
-    ),
-    // `balance` is GetBalance, which also answers activation_status; `token` is the OAuth2 endpoint.
-    (
-        "treazure",
-        &["token", "balance", "activate", "cancel_activation", "redeem", "cancel_redemption", "issue", "history"],
-    ),
-    ("gonnaorder", &["login", "refresh", "member_vouchers", "validate", "submit_order"]),
-    ("coupontools", &["balance", "redeem", "lock", "unlock", "void"]),
-];
-
 impl FaultRule {
     /// Parses `{"provider":..,"operation":..,"fault":KIND,"times":N}`.
     pub fn parse(spec: &Value) -> Result<FaultRule, String> {
@@ -81,9 +58,9 @@ impl FaultRule {
         let text = |k: &str| obj.get(k).and_then(Value::as_str).ok_or(format!("`{k}` (a string) is missing"));
         let provider = text("provider")?;
         let operation = text("operation")?;
-        let known = OPERATIONS.iter().find(|(p, _)| *p == provider).ok_or(format!("unknown provider {provider:?}"))?;
-        if !known.1.contains(&operation) {
-            return Err(format!("{provider} has no operation {operation:?} (one of: {})", known.1.join(", ")));
+        let (_, slot) = crate::providers::lookup(provider).ok_or(format!("unknown provider {provider:?}"))?;
+        if !slot.operations.contains(&operation) {
+            return Err(format!("{provider} has no operation {operation:?} (one of: {})", slot.operations.join(", ")));
         }
         let fault = match obj.get("fault").ok_or("`fault` is missing")? {
             Value::String(s) => match s.as_str() {

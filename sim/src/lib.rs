@@ -15,21 +15,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{Map, Value, json};
 
-pub mod coupontools;
-pub mod eguma;
 pub mod fault;
-pub mod gonnaorder;
 pub mod money;
+pub mod providers;
 pub mod server;
 pub mod tls;
-pub mod treazure;
 
 use fault::{Fault, FaultRule, Faults};
+use providers::{SIMULATED, Served};
 use server::{Handler, Reply, Request, Response, Server};
 use tls::TlsIdentity;
-
-/// Provider ids, in docs/api.md order; each is served under `/{id}`.
-pub const PROVIDERS: [&str; 4] = ["eguma", "treazure", "gonnaorder", "coupontools"];
 
 /// The built-in demo data set (documented in docs/simulator.md, credentials included).
 pub fn demo_fixtures() -> Value {
@@ -38,10 +33,8 @@ pub fn demo_fixtures() -> Value {
 
 /// Everything the simulated providers hold.
 struct World {
-    eguma: eguma::Eguma,
-    treazure: treazure::Treazure,
-    gonnaorder: gonnaorder::GonnaOrder,
-    coupontools: coupontools::Coupontools,
+    /// The providers' accounts, in [`SIMULATED`] order.
+    providers: Vec<Box<dyn Served>>,
     faults: Faults,
     requests: BTreeMap<String, u64>,
     connections: Arc<AtomicU64>,
@@ -105,7 +98,7 @@ impl Simulator {
     pub fn ready_line(&self) -> Value {
         let mut line = Map::new();
         line.insert("root".into(), json!(self.root_url()));
-        for p in PROVIDERS {
+        for p in providers::ids() {
             line.insert(p.into(), json!(self.url(p)));
         }
         Value::Object(line)
@@ -184,16 +177,16 @@ fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
 
 fn load(fixtures: &Value) -> Result<World, String> {
     let obj = fixtures.as_object().ok_or("the fixtures must be a JSON object")?;
-    if let Some(unknown) = obj.keys().find(|k| !PROVIDERS.contains(&k.as_str())) {
-        return Err(format!("unknown provider {unknown:?} in the fixtures (one of: {})", PROVIDERS.join(", ")));
+    if let Some(unknown) = obj.keys().find(|k| providers::lookup(k).is_none()) {
+        let known: Vec<&str> = providers::ids().collect();
+        return Err(format!("unknown provider {unknown:?} in the fixtures (one of: {})", known.join(", ")));
     }
     let empty = json!({});
-    let section = |p: &str| obj.get(p).unwrap_or(&empty);
     Ok(World {
-        eguma: eguma::Eguma::from_fixture(section("eguma"))?,
-        treazure: treazure::Treazure::from_fixture(section("treazure"))?,
-        gonnaorder: gonnaorder::GonnaOrder::from_fixture(section("gonnaorder"))?,
-        coupontools: coupontools::Coupontools::from_fixture(section("coupontools"))?,
+        providers: SIMULATED
+            .iter()
+            .map(|slot| (slot.load)(obj.get(slot.id).unwrap_or(&empty)))
+            .collect::<Result<_, _>>()?,
         faults: Faults::default(),
         requests: BTreeMap::new(),
         connections: Arc::default(),
@@ -201,12 +194,7 @@ fn load(fixtures: &Value) -> Result<World, String> {
 }
 
 fn state(world: &World) -> Value {
-    let mut out = Map::new();
-    out.insert("eguma".into(), world.eguma.state());
-    out.insert("treazure".into(), world.treazure.state());
-    out.insert("gonnaorder".into(), world.gonnaorder.state());
-    out.insert("coupontools".into(), world.coupontools.state());
-    Value::Object(out)
+    Value::Object(SIMULATED.iter().zip(&world.providers).map(|(slot, p)| (slot.id.to_string(), p.state())).collect())
 }
 
 fn handle(world: &Arc<Mutex<World>>, request: &Request) -> Reply {
@@ -218,20 +206,15 @@ fn handle(world: &Arc<Mutex<World>>, request: &Request) -> Reply {
         return Reply::Respond(Response::text(404, "Not Found"));
     };
     let rest = format!("/{rest}");
-    // Each provider recognizes its routes; the change itself runs now or, for a late fault, later.
-    let routed: Result<(&'static str, Process), Response> = match provider {
-        "eguma" => eguma::Eguma::route(&request.method, &rest)
-            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.eguma.handle(&r, q)) as Process)),
-        "treazure" => treazure::Treazure::route(&request.method, &rest)
-            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.treazure.handle(&r, q)) as Process)),
-        "gonnaorder" => gonnaorder::GonnaOrder::route(&request.method, &rest)
-            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.gonnaorder.handle(&r, q)) as Process)),
-        "coupontools" => coupontools::Coupontools::route(request, &rest)
-            .map(|r| (r.operation, Box::new(move |w: &mut World, q: &Request| w.coupontools.handle(&r, q)) as Process)),
-        _ => Err(Response::text(404, &format!("The simulator does not serve {provider:?} yet"))),
+    // The provider recognizes its routes; the change itself runs now or, for a late fault, later.
+    let Some((index, slot)) = providers::lookup(provider) else {
+        return Reply::Respond(Response::text(404, &format!("The simulator does not serve {provider:?}")));
     };
-    match routed {
-        Ok((operation, process)) => with_faults(world, provider, operation, request, process),
+    match (slot.route)(request, &rest) {
+        Ok((operation, process)) => {
+            let process: Process = Box::new(move |w: &mut World, q: &Request| process(&mut *w.providers[index], q));
+            with_faults(world, slot.id, operation, request, process)
+        }
         Err(response) => Reply::Respond(response),
     }
 }

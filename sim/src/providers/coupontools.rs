@@ -17,6 +17,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Simulated;
 use crate::money::cents_from_json;
 use crate::server::{Request, Response, percent_decode};
 
@@ -73,9 +74,12 @@ fn parameter_error(code: u32, description: String) -> Response {
     failed(422, json!([code]), "", &format!("{code}: {description}"))
 }
 
-impl Coupontools {
-    /// Loads the `coupontools` section of a fixture file.
-    pub fn from_fixture(fixture: &Value) -> Result<Coupontools, String> {
+impl Simulated for Coupontools {
+    const ID: &'static str = "coupontools";
+    const OPERATIONS: &'static [&'static str] = &["balance", "redeem", "lock", "unlock", "void"];
+    type Route = Route;
+
+    fn from_fixture(fixture: &Value) -> Result<Coupontools, String> {
         let obj = fixture.as_object().ok_or("`coupontools` must be an object")?;
         let list = |key: &str| obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -116,8 +120,7 @@ impl Coupontools {
         Ok(Coupontools { dates_only, clients, sessions })
     }
 
-    /// The account now, in the fixture format (plus validation dates and money spent).
-    pub fn state(&self) -> Value {
+    fn state(&self) -> Value {
         json!({
             "answers": if self.dates_only { "dates" } else { "flags" },
             "clients": self.clients.iter().map(|(id, secret)| json!({"client_id": id, "client_secret": secret})).collect::<Vec<_>>(),
@@ -131,9 +134,11 @@ impl Coupontools {
         })
     }
 
-    /// Recognizes a request under `/coupontools` (`path` is the rest); the operation of an update
-    /// is its action flag.
-    pub fn route(request: &Request, path: &str) -> Result<Route, Response> {
+    fn operation(route: &Route) -> &'static str {
+        route.operation
+    }
+
+    fn route(request: &Request, path: &str) -> Result<Route, Response> {
         let data = match path {
             "/v3/couponsession/data" => true,
             "/v3/couponsession/update" => false,
@@ -158,8 +163,7 @@ impl Coupontools {
         Ok(Route { operation, params })
     }
 
-    /// Answers a recognized request.
-    pub fn handle(&mut self, route: &Route, request: &Request) -> Response {
+    fn handle(&mut self, route: &Route, request: &Request) -> Response {
         let credential = |header: &str, field: &str| {
             request
                 .header(header)
@@ -243,6 +247,8 @@ impl Coupontools {
         Response::json(200, &answer)
     }
 }
+
+impl Coupontools {}
 
 fn session_json(s: &Session, action: &str) -> Value {
     let bit = |b: bool| if b { "1" } else { "0" };

@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Simulated;
 use crate::money::{cents_from_json, cents_to_string};
 use crate::server::{Request, Response, percent_decode};
 
@@ -80,9 +81,20 @@ pub struct Route {
     post: bool,
 }
 
-impl Eguma {
-    /// Loads the `eguma` section of a fixture file.
-    pub fn from_fixture(fixture: &Value) -> Result<Eguma, String> {
+impl Simulated for Eguma {
+    const ID: &'static str = "eguma";
+    const OPERATIONS: &'static [&'static str] = &[
+        "balance",
+        "redeem",
+        "cancel_redemption",
+        "activation_status",
+        "activate",
+        "deactivation_status",
+        "deactivate",
+    ];
+    type Route = Route;
+
+    fn from_fixture(fixture: &Value) -> Result<Eguma, String> {
         let obj = fixture.as_object().ok_or("`eguma` must be an object")?;
         let list = |key: &str| -> Result<Vec<Value>, String> {
             match obj.get(key) {
@@ -159,8 +171,7 @@ impl Eguma {
         Ok(Eguma { shapes, api_keys, currency, vouchers, depot, tokens_issued: redemptions.len() as u64, redemptions })
     }
 
-    /// The account now, in the fixture format (plus the redemptions made).
-    pub fn state(&self) -> Value {
+    fn state(&self) -> Value {
         json!({
             "answers": if self.shapes == Shapes::Recorded2014 { "recorded-2014" } else { "documented" },
             "api_keys": self.api_keys,
@@ -179,9 +190,12 @@ impl Eguma {
         })
     }
 
-    /// Recognizes a request under `/eguma` (`path` is the rest). Unknown paths and wrong methods
-    /// are answered at once.
-    pub fn route(method: &str, path: &str) -> Result<Route, Response> {
+    fn operation(route: &Route) -> &'static str {
+        route.operation
+    }
+
+    fn route(request: &Request, path: &str) -> Result<Route, Response> {
+        let method = request.method.as_str();
         if path == "/v1/hello.json" {
             return Err(Response::text(200, "OK"));
         }
@@ -211,8 +225,7 @@ impl Eguma {
         Ok(Route { operation, code, post })
     }
 
-    /// Answers a recognized request.
-    pub fn handle(&mut self, route: &Route, request: &Request) -> Response {
+    fn handle(&mut self, route: &Route, request: &Request) -> Response {
         match request.query_param("apikey") {
             Some(key) if self.api_keys.iter().any(|k| k == key) => {}
             _ => return Response::text(401, "Unauthorized: no valid API key"),
@@ -237,7 +250,9 @@ impl Eguma {
         };
         result.map(|v| Response::json(200, &v)).unwrap_or_else(|r| r)
     }
+}
 
+impl Eguma {
     fn balance(&self, code: &str) -> Value {
         let found = self.vouchers.iter().find(|v| v.code == code || v.short_codes.iter().any(|s| s == code));
         let answer = self.balance_documented(code, found);

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value, json};
 
+use super::Simulated;
 use crate::money::{cents_from_json, cents_to_string};
 use crate::server::{Request, Response};
 
@@ -105,9 +106,12 @@ fn unauthorized() -> Response {
     errors(401, "UNAUTHORIZED_ERROR", "Full authentication is required")
 }
 
-impl GonnaOrder {
-    /// Loads the `gonnaorder` section of a fixture file.
-    pub fn from_fixture(fixture: &Value) -> Result<GonnaOrder, String> {
+impl Simulated for GonnaOrder {
+    const ID: &'static str = "gonnaorder";
+    const OPERATIONS: &'static [&'static str] = &["login", "refresh", "member_vouchers", "validate", "submit_order"];
+    type Route = Route;
+
+    fn from_fixture(fixture: &Value) -> Result<GonnaOrder, String> {
         let obj = fixture.as_object().ok_or("`gonnaorder` must be an object")?;
         let list = |key: &str| obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -190,8 +194,7 @@ impl GonnaOrder {
         })
     }
 
-    /// The account now, in the fixture format (plus orders, points and login counts).
-    pub fn state(&self) -> Value {
+    fn state(&self) -> Value {
         json!({
             "users": self.users.iter().map(|u| json!({"username": u.username, "password": u.password, "stores": u.stores})).collect::<Vec<_>>(),
             "api_tokens": self.api_tokens,
@@ -214,8 +217,12 @@ impl GonnaOrder {
         })
     }
 
-    /// Recognizes a request under `/gonnaorder` (`path` is the rest).
-    pub fn route(method: &str, path: &str) -> Result<Route, Response> {
+    fn operation(route: &Route) -> &'static str {
+        route.operation
+    }
+
+    fn route(request: &Request, path: &str) -> Result<Route, Response> {
+        let method = request.method.as_str();
         let expect = |m: &str| {
             if method == m { Ok(()) } else { Err(Response::text(405, &format!("Method not allowed, use {m}"))) }
         };
@@ -237,8 +244,7 @@ impl GonnaOrder {
         Ok(Route { operation, store })
     }
 
-    /// Answers a recognized request.
-    pub fn handle(&mut self, route: &Route, request: &Request) -> Response {
+    fn handle(&mut self, route: &Route, request: &Request) -> Response {
         match route.operation {
             "login" => return self.login(request),
             "refresh" => return self.refresh(request),
@@ -273,7 +279,9 @@ impl GonnaOrder {
         };
         result.unwrap_or_else(|r| r)
     }
+}
 
+impl GonnaOrder {
     fn login(&mut self, request: &Request) -> Response {
         let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&request.body) else {
             return errors(400, "INVALID_INPUT", "Failed to read request");

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
+use super::Simulated;
 use crate::money::{cents_from_json, cents_to_string};
 use crate::server::{Request, Response, percent_decode};
 
@@ -123,9 +124,13 @@ fn bad_request(code: &str, message: &str) -> Response {
     Response::json(400, &json!({ "success": false, "returnCode": code, "errorMessage": message }))
 }
 
-impl Treazure {
-    /// Loads the `treazure` section of a fixture file.
-    pub fn from_fixture(fixture: &Value) -> Result<Treazure, String> {
+impl Simulated for Treazure {
+    const ID: &'static str = "treazure";
+    const OPERATIONS: &'static [&'static str] =
+        &["token", "balance", "activate", "cancel_activation", "redeem", "cancel_redemption", "issue", "history"];
+    type Route = Route;
+
+    fn from_fixture(fixture: &Value) -> Result<Treazure, String> {
         let obj = fixture.as_object().ok_or("`treazure` must be an object")?;
         let list = |key: &str| obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
@@ -187,8 +192,7 @@ impl Treazure {
         })
     }
 
-    /// The tenant now, in the fixture format (cards with their history).
-    pub fn state(&self) -> Value {
+    fn state(&self) -> Value {
         json!({
             "casing": if self.pascal_case { "pascal" } else { "camel" },
             "clients": self.clients.iter().map(|c| json!({"client_id": c.id, "client_secret": c.secret, "scopes": c.scopes})).collect::<Vec<_>>(),
@@ -205,8 +209,12 @@ impl Treazure {
         })
     }
 
-    /// Recognizes a request under `/treazure` (`path` is the rest).
-    pub fn route(method: &str, path: &str) -> Result<Route, Response> {
+    fn operation(route: &Route) -> &'static str {
+        route.operation
+    }
+
+    fn route(request: &Request, path: &str) -> Result<Route, Response> {
+        let method = request.method.as_str();
         let (operation, endpoint) = match path {
             "/identity/connect/token" => ("token", "token"),
             "/api/v1.0/Switch/giftcard/GetBalance" => ("balance", "GetBalance"),
@@ -224,8 +232,7 @@ impl Treazure {
         Ok(Route { operation, endpoint })
     }
 
-    /// Answers a recognized request.
-    pub fn handle(&mut self, route: &Route, request: &Request) -> Response {
+    fn handle(&mut self, route: &Route, request: &Request) -> Response {
         if route.endpoint == "token" {
             return self.token(request);
         }
@@ -265,7 +272,9 @@ impl Treazure {
             Err(r) => r,
         }
     }
+}
 
+impl Treazure {
     fn token(&mut self, request: &Request) -> Response {
         let oauth_error = |code: &str| Response::json(400, &json!({ "error": code }));
         if !request.header("content-type").unwrap_or("").starts_with("application/x-www-form-urlencoded") {

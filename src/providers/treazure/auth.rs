@@ -4,8 +4,9 @@
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
-use crate::http::{HttpRequest, encode_component};
+use crate::http::HttpRequest;
 use crate::log::Level;
+use crate::percent::encode_component;
 use crate::providers::Call;
 use crate::providers::token::{Authorized, Token, TokenCache, send_authorized};
 use crate::providers::wire::read_json;
