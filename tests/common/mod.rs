@@ -56,9 +56,10 @@ pub fn run(client: &Client, op: Operation, request: Value) -> Result<Value, (VlS
     client.execute(op, &request.to_string()).map_err(|e| (e.status(), e.message))
 }
 
-/// The repository root.
+/// The repository root (the tests of cli/ share these helpers).
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.ancestors().find(|dir| dir.join("Cargo.lock").exists()).unwrap_or(manifest).to_path_buf()
 }
 
 /// The folder holding the freshly built `libvoucherlink.so` (cargo builds the cdylib beside the

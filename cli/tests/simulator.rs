@@ -1,6 +1,7 @@
 //! The simulator as a POS developer meets it: `voucherlink sim`, the fixture format of docs/api.md §9,
 //! the control endpoints, and the strictness that makes client bugs fail there first.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -1,6 +1,7 @@
 //! The `voucherlink` command as a support engineer uses it: operations, `doctor`, `--trace` and
 //! the journal tools, against the simulator, as separate processes.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
