@@ -85,7 +85,7 @@ pip_target="$(mktemp -d)"
 quiet python3 -m pip install --no-deps --target "$pip_target" bindings/python
 (cd "$pip_target" && env -u VOUCHERLINK_LIB -u LD_LIBRARY_PATH -u CARGO_TARGET_DIR python3 -c "
 import voucherlink
-assert voucherlink.library_version() == '0.1.0'
+assert voucherlink.library_version() == voucherlink.__version__
 assert voucherlink._lib._name.startswith('$pip_target/voucherlink/'), voucherlink._lib._name")
 rm -rf "$pip_target"
 

@@ -10,6 +10,8 @@ build="$target/csharp"
 mkdir -p "$build"
 export LD_LIBRARY_PATH="$target${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export VOUCHERLINK_BIN="$target/voucherlink"
+# The one version (Cargo.toml's [workspace.package]): the tests compare vl_version() with it.
+export VOUCHERLINK_VERSION="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -1)"
 
 # The drop-in file alone, with its XML documentation: a missing comment (CS1591) fails the build.
 mcs -nologo -warnaserror -target:library -doc:"$build/VoucherLink.xml" -out:"$build/VoucherLink.dll" "$here/VoucherLink.cs"

@@ -67,7 +67,7 @@ static class Tests
         var sim = StartSimulator(out urls);
         try
         {
-            Check(VoucherLinkClient.Version == "0.1.0", "Version is vl_version()");
+            Check(VoucherLinkClient.Version == Environment.GetEnvironmentVariable("VOUCHERLINK_VERSION"), "Version is vl_version(), Cargo.toml's version");
             Check(VoucherLinkClient.StatusName(VlStatus.InDoubt) == "in_doubt", "StatusName");
             Check(IntPtr.Size == 4 || IntPtr.Size == 8, "running as a " + (IntPtr.Size * 8) + "-bit process");
             JsonMethods(urls);
