@@ -8,6 +8,7 @@ use serde_json::Value;
 pub use crate::journal::Trigger;
 pub use crate::json::Raw;
 
+pub use crate::journal::State as JournalState;
 use crate::journal::State;
 use crate::operation::Operation;
 pub use crate::receipt::ReceiptLines;
@@ -32,6 +33,20 @@ pub enum VoucherStatus {
     Locked,
     /// The provider does not say.
     Unknown,
+}
+
+impl VoucherStatus {
+    /// Every status, in declaration order (the bindings' copies are checked against it).
+    pub const ALL: [VoucherStatus; 8] = [
+        VoucherStatus::Created,
+        VoucherStatus::Active,
+        VoucherStatus::Redeemed,
+        VoucherStatus::Expired,
+        VoucherStatus::Void,
+        VoucherStatus::Refunded,
+        VoucherStatus::Locked,
+        VoucherStatus::Unknown,
+    ];
 }
 
 /// A limit on what a voucher may pay for.
@@ -197,6 +212,11 @@ pub enum DiscountKind {
     Monetary,
     /// A percentage off.
     Percentage,
+}
+
+impl DiscountKind {
+    /// Every kind (the bindings' copies are checked against it).
+    pub const ALL: [DiscountKind; 2] = [DiscountKind::Monetary, DiscountKind::Percentage];
 }
 
 /// What a voucher does to an order (`vl_validate`).

@@ -162,3 +162,98 @@ fn java_binds_every_function_and_operation() {
         assert!(client.contains(&method), "VoucherLinkClient has no `{method}`");
     }
 }
+
+/// The library's own lists of the words its documents use: (what, words).
+fn library_vocabularies() -> Vec<(&'static str, Vec<String>)> {
+    use voucherlink::model::{DiscountKind, JournalState, VoucherStatus};
+    fn words<T: serde::Serialize>(all: &[T]) -> Vec<String> {
+        all.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_string()).collect()
+    }
+    vec![
+        ("VoucherStatus", words(&VoucherStatus::ALL)),
+        ("JournalState", words(&JournalState::ALL)),
+        ("DiscountType", words(&DiscountKind::ALL)),
+    ]
+}
+
+/// The members of `enum <name>` in C# source (`Name,` or `Name = 3,` lines).
+fn csharp_enum(source: &str, name: &str) -> Vec<String> {
+    let start = source.find(&format!("public enum {name}")).unwrap_or_else(|| panic!("C# has no enum {name}"));
+    let body = &source[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find('}').unwrap()];
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .map(|l| l.split(|c: char| c == ',' || c == ' ').next().unwrap().to_string())
+        .collect()
+}
+
+/// The strings of `<name> = Literal[...]` in Python source.
+fn python_literal(source: &str, name: &str) -> Vec<String> {
+    let start = source.find(&format!("\n{name} = Literal[")).unwrap_or_else(|| panic!("Python has no {name} Literal"));
+    let body = &source[start..];
+    let body = &body[body.find('[').unwrap() + 1..body.find(']').unwrap()];
+    body.split(',').map(|w| w.trim().trim_matches('"').to_string()).filter(|w| !w.is_empty()).collect()
+}
+
+fn sorted(mut words: Vec<String>) -> Vec<String> {
+    words.sort();
+    words
+}
+
+#[test]
+fn the_bindings_copies_of_statuses_and_words_are_the_librarys() {
+    let csharp = read("bindings/csharp/VoucherLink.cs");
+    let python = read("bindings/python/voucherlink/__init__.py");
+    let types = read("bindings/python/voucherlink/types.py");
+    let java = read("bindings/java/src/main/java/io/voucherlink/VoucherLinkException.java");
+    let vb6 = read("bindings/vb6/VoucherLink.bas");
+    let delphi = read("bindings/pascal/VoucherLink.pas");
+    let statuses = voucherlink::VlStatus::ALL;
+    // The status numbers: every binding names each, with its number, and no other.
+    let csharp_statuses = csharp_enum(&csharp, "VoucherLinkStatus");
+    assert_eq!(csharp_statuses.len(), statuses.len(), "C# VoucherLinkStatus: {csharp_statuses:?}");
+    for status in statuses {
+        let (number, name) = (status as u32, status.name());
+        let upper = name.to_ascii_uppercase();
+        let pascal_name = pascal(name);
+        assert!(csharp.contains(&format!("public const uint {pascal_name} = {number};")), "C# VlStatus.{pascal_name}");
+        assert!(csharp.contains(&format!("        {pascal_name} = {number},")), "C# VoucherLinkStatus.{pascal_name}");
+        assert!(
+            vb6.contains(&format!("Public Const VL_{upper} As Long = {number}\r\n"))
+                || vb6.contains(&format!("Public Const VL_{upper} As Long = {number}\n")),
+            "VB6 VL_{upper}"
+        );
+        assert!(delphi.contains(&format!("VL_{upper} = {number};")), "Pascal VL_{upper}");
+        if number > 0 {
+            assert!(
+                python.contains(&format!("    status = {number}\n")),
+                "Python has no exception of status {number} ({name})"
+            );
+            assert!(
+                java.contains(&format!("case {number}: return new {pascal_name}Exception(document);")),
+                "Java maps no {pascal_name}Exception to {number}"
+            );
+        }
+    }
+    let python_classes =
+        python.lines().filter(|l| l.strip_prefix("    status = ").is_some_and(|n| n.parse::<u32>().is_ok())).count();
+    assert_eq!(python_classes, statuses.len() - 1, "Python: an exception per status but VL_OK");
+    // The words of the documents: C# enums (plus their Unknown for a word this binding does not
+    // know yet) and Python Literals hold exactly the library's.
+    for (what, words) in library_vocabularies() {
+        let mut expected: Vec<String> = words.iter().map(|w| pascal(w)).collect();
+        if !words.iter().any(|w| w == "unknown") {
+            expected.push("Unknown".into());
+        }
+        // C# reads a word into its member by name (Json.Enum: underscores dropped, any case).
+        assert_eq!(sorted(csharp_enum(&csharp, what)), sorted(expected), "C# enum {what}");
+        let literal = if what == "DiscountType" {
+            let start = types.find("type: Literal[").expect("Python's discount type");
+            python_literal(&format!("\nX = {}", &types[start + "type: ".len()..]), "X")
+        } else {
+            python_literal(&types, what)
+        };
+        assert_eq!(sorted(literal), sorted(words.clone()), "Python {what}");
+    }
+}
