@@ -184,7 +184,7 @@ fn csharp_enum(source: &str, name: &str) -> Vec<String> {
     body.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("//"))
-        .map(|l| l.split(|c: char| c == ',' || c == ' ').next().unwrap().to_string())
+        .map(|l| l.split([',', ' ']).next().unwrap().to_string())
         .collect()
 }
 
