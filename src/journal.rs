@@ -66,8 +66,9 @@ pub enum State {
 
 impl State {
     /// Every state (the bindings' copies are checked against it).
-    pub const ALL: [State; 6] =
-        [State::Sending, State::InDoubt, State::Queued, State::Done, State::Failed, State::Reversed];
+    pub fn all() -> [State; 6] {
+        [State::Sending, State::InDoubt, State::Queued, State::Done, State::Failed, State::Reversed]
+    }
 
     /// The name used in the journal and in `vl_pending` (`"in_doubt"`).
     pub fn name(self) -> &'static str {

@@ -36,17 +36,12 @@ pub enum VoucherStatus {
 }
 
 impl VoucherStatus {
-    /// Every status, in declaration order (the bindings' copies are checked against it).
-    pub const ALL: [VoucherStatus; 8] = [
-        VoucherStatus::Created,
-        VoucherStatus::Active,
-        VoucherStatus::Redeemed,
-        VoucherStatus::Expired,
-        VoucherStatus::Void,
-        VoucherStatus::Refunded,
-        VoucherStatus::Locked,
-        VoucherStatus::Unknown,
-    ];
+    /// Every status, in declaration order (the bindings' copies are checked against it). A
+    /// function, not a constant: cbindgen would put a constant in the C header.
+    pub fn all() -> [VoucherStatus; 8] {
+        use VoucherStatus::*;
+        [Created, Active, Redeemed, Expired, Void, Refunded, Locked, Unknown]
+    }
 }
 
 /// A limit on what a voucher may pay for.
@@ -98,6 +93,37 @@ pub struct Voucher {
     pub details: Value,
     /// The provider's own response, secrets removed.
     pub raw: Raw,
+}
+
+impl Voucher {
+    /// A voucher as every provider knows it: its code, where it stands (redeemable when active),
+    /// its receipt lines and the provider's answer; nothing else known yet (no balance, currency,
+    /// message, expiry, restriction, transaction id or details). A provider sets what its answer
+    /// gave with struct update syntax: `Voucher { balance: Some(b), ..Voucher::new(..) }`.
+    pub fn new(
+        provider: &'static str,
+        code: impl Into<String>,
+        status: VoucherStatus,
+        receipt_lines: ReceiptLines,
+        raw: Raw,
+    ) -> Voucher {
+        Voucher {
+            provider,
+            code: code.into(),
+            status,
+            redeemable: status == VoucherStatus::Active,
+            balance: None,
+            initial_amount: None,
+            currency: None,
+            message: None,
+            expires_at: None,
+            restrictions: Vec::new(),
+            receipt_lines,
+            transaction_id: None,
+            details: Value::Null,
+            raw,
+        }
+    }
 }
 
 /// Money taken from (or given back to) a voucher.
@@ -216,7 +242,9 @@ pub enum DiscountKind {
 
 impl DiscountKind {
     /// Every kind (the bindings' copies are checked against it).
-    pub const ALL: [DiscountKind; 2] = [DiscountKind::Monetary, DiscountKind::Percentage];
+    pub fn all() -> [DiscountKind; 2] {
+        [DiscountKind::Monetary, DiscountKind::Percentage]
+    }
 }
 
 /// What a voucher does to an order (`vl_validate`).

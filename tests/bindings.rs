@@ -170,9 +170,9 @@ fn library_vocabularies() -> Vec<(&'static str, Vec<String>)> {
         all.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_string()).collect()
     }
     vec![
-        ("VoucherStatus", words(&VoucherStatus::ALL)),
-        ("JournalState", words(&JournalState::ALL)),
-        ("DiscountType", words(&DiscountKind::ALL)),
+        ("VoucherStatus", words(&VoucherStatus::all())),
+        ("JournalState", words(&JournalState::all())),
+        ("DiscountType", words(&DiscountKind::all())),
     ]
 }
 

@@ -118,24 +118,17 @@ impl Session {
 
     fn voucher(&self, call: &Call) -> Voucher {
         let status = self.status();
+        let receipt_lines = coupon_receipt(call, &self.id, self.value, self.validated, self.validated_at.as_deref());
         Voucher {
-            provider: ID,
-            code: self.id.clone(),
-            status,
-            redeemable: status == VoucherStatus::Active,
             balance: self.value,
             initial_amount: self.value,
-            currency: None,
             message: self.note(&call.voice()),
             expires_at: self.expires_at.clone(),
-            restrictions: Vec::new(),
-            receipt_lines: coupon_receipt(call, &self.id, self.value, self.validated, self.validated_at.as_deref()),
-            transaction_id: None,
             details: json!({
                 "campaign": self.campaign, "claimed_at": self.claimed_at,
                 "validated_at": self.validated_at, "locked": self.locked,
             }),
-            raw: Raw::from_value(&self.raw),
+            ..Voucher::new(ID, self.id.clone(), status, receipt_lines, Raw::from_value(&self.raw))
         }
     }
 }

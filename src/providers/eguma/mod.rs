@@ -13,7 +13,6 @@ use std::sync::Mutex;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::code::{self, CodeRules};
 use crate::config::{ReceiptCode, Settings};
@@ -178,20 +177,12 @@ impl Eguma {
             .amount_if(Text::Total, initial_amount, currency.as_deref())
             .lines();
         Voucher {
-            provider: ID,
-            code,
-            status,
             redeemable: b.is_redeemable,
             balance: Some(balance),
             initial_amount,
             currency,
             message: non_empty(b.message.as_deref()),
-            expires_at: None,
-            restrictions: Vec::new(),
-            receipt_lines,
-            transaction_id: None,
-            details: Value::Null,
-            raw: answer.raw,
+            ..Voucher::new(ID, code, status, receipt_lines, answer.raw)
         }
     }
 
@@ -386,24 +377,17 @@ impl Provider for Eguma {
         let amount = req.opt_amount("amount", DECIMALS)?;
         req.finish()?;
         // The guide: a sold depot voucher is an order line with VAT 0.
-        let activated = |code: &str, value: Decimal, currency: Option<String>, raw: Raw| Voucher {
-            provider: ID,
-            code: code.to_string(),
-            status: VoucherStatus::Active,
-            redeemable: true,
-            balance: Some(value),
-            initial_amount: Some(value),
-            receipt_lines: Receipt::new(call, Text::EgumaVoucher, code)
+        let activated = |code: &str, value: Decimal, currency: Option<String>, raw: Raw| {
+            let receipt_lines = Receipt::new(call, Text::EgumaVoucher, code)
                 .amount(Text::Sold, value, currency.as_deref())
                 .line(Text::VatZero)
-                .lines(),
-            currency,
-            message: None,
-            expires_at: None,
-            restrictions: Vec::new(),
-            transaction_id: None,
-            details: Value::Null,
-            raw,
+                .lines();
+            Voucher {
+                balance: Some(value),
+                initial_amount: Some(value),
+                currency,
+                ..Voucher::new(ID, code, VoucherStatus::Active, receipt_lines, raw)
+            }
         };
         transaction::execute(
             call,
@@ -476,24 +460,17 @@ impl Provider for Eguma {
         let code = read_code(call, req)?;
         let reason = req.opt_text("reason", MAX_TEXT_LEN)?;
         req.finish()?;
-        let deactivated = |code: &str, status: &DeactivationStatus, value: Option<Decimal>, raw: Raw| Voucher {
-            provider: ID,
-            code: code.to_string(),
-            // Back on the stack: the depot voucher can be sold again.
-            status: VoucherStatus::Created,
-            redeemable: false,
-            balance: Some(money::from_minor_units(0, DECIMALS)),
-            initial_amount: value,
-            currency: status.currency.clone(),
-            message: None,
-            expires_at: None,
-            restrictions: Vec::new(),
-            receipt_lines: Receipt::new(call, Text::EgumaVoucher, code)
+        let deactivated = |code: &str, status: &DeactivationStatus, value: Option<Decimal>, raw: Raw| {
+            let receipt_lines = Receipt::new(call, Text::EgumaVoucher, code)
                 .amount_if(Text::TakenBack, value, status.currency.as_deref())
-                .lines(),
-            transaction_id: None,
-            details: Value::Null,
-            raw,
+                .lines();
+            // Back on the stack: the depot voucher can be sold again.
+            Voucher {
+                balance: Some(money::from_minor_units(0, DECIMALS)),
+                initial_amount: value,
+                currency: status.currency.clone(),
+                ..Voucher::new(ID, code, VoucherStatus::Created, receipt_lines, raw)
+            }
         };
         transaction::execute(
             call,

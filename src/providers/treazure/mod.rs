@@ -280,20 +280,13 @@ impl Treazure {
             .collect();
         let receipt_lines = slip(call, &card.id, None, Some(card.balance), card.currency.as_deref());
         Voucher {
-            provider: ID,
-            code: card.id,
-            status,
             redeemable,
             balance: Some(card.balance),
-            initial_amount: None,
             currency: card.currency,
             message,
             expires_at: card.expires_at,
             restrictions,
-            receipt_lines,
-            transaction_id: None,
-            details: Value::Null,
-            raw: Raw::from_value(&card.raw),
+            ..Voucher::new(ID, card.id, status, receipt_lines, Raw::from_value(&card.raw))
         }
     }
 }
@@ -743,22 +736,8 @@ impl Treazure {
     /// saw it; the tenant's currency.
     fn voucher_known(&self, call: &Call, code: &str, balance: Option<Decimal>, status: VoucherStatus) -> Voucher {
         let currency = self.currency();
-        Voucher {
-            provider: ID,
-            code: code.to_string(),
-            status,
-            redeemable: status == VoucherStatus::Active,
-            balance,
-            initial_amount: None,
-            currency: currency.clone(),
-            message: None,
-            expires_at: None,
-            restrictions: Vec::new(),
-            receipt_lines: slip(call, code, None, balance, currency.as_deref()),
-            transaction_id: None,
-            details: Value::Null,
-            raw: Raw::NULL,
-        }
+        let receipt_lines = slip(call, code, None, balance, currency.as_deref());
+        Voucher { balance, currency, ..Voucher::new(ID, code, status, receipt_lines, Raw::NULL) }
     }
 }
 
