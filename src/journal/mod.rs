@@ -19,22 +19,27 @@
 //! Open entries are indexed by account, by voucher and by due time, so a call costs the same with
 //! thousands of open entries as with none.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
-use std::hash::{BuildHasher, Hasher};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use once_cell::sync::Lazy;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+
+mod entry;
+mod file;
+mod ids;
+mod index;
+
+pub use entry::{Entry, State, Trigger, typed};
+use file::{private_file, read_entries, resolve, sibling, sync_dir, write_error};
+pub use ids::{iso8601, new_transaction_id, now_ms};
+use index::{Index, Map};
 
 use crate::error::{Error, Result};
 pub use crate::json::Raw;
-use crate::operation::Operation;
 
 /// At most this many settled entries are kept, newest first: about 10 MB of file, a week of a
 /// till doing 3,000 voucher operations a day.
@@ -43,215 +48,6 @@ pub(crate) const SETTLED_KEEP_MAX: usize = 20_000;
 const COMPACT_EVERY: usize = 1000;
 /// First line of a journal file.
 const HEADER: &str = r#"{"voucherlink_journal":1}"#;
-
-/// Where an entry stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    /// Recorded, about to be sent or being sent. Found after a restart, it is in doubt.
-    Sending,
-    /// Sent, and the outcome is unknown: the answer was lost, or no effect is visible yet while
-    /// the request could still land.
-    InDoubt,
-    /// An undo (cancel, reversal) whose earlier attempts are known not to have landed: to be sent
-    /// again, with backoff.
-    Queued,
-    /// Settled: it went through.
-    Done,
-    /// Settled: it did not go through; nothing changed.
-    Failed,
-    /// Settled: it went through and was then reversed.
-    Reversed,
-}
-
-impl State {
-    /// Every state (the bindings' copies are checked against it).
-    pub fn all() -> [State; 6] {
-        [State::Sending, State::InDoubt, State::Queued, State::Done, State::Failed, State::Reversed]
-    }
-
-    /// The name used in the journal and in `vl_pending` (`"in_doubt"`).
-    pub fn name(self) -> &'static str {
-        match self {
-            State::Sending => "sending",
-            State::InDoubt => "in_doubt",
-            State::Queued => "queued",
-            State::Done => "done",
-            State::Failed => "failed",
-            State::Reversed => "reversed",
-        }
-    }
-
-    /// Whether the entry still needs the library's attention.
-    pub fn is_open(self) -> bool {
-        matches!(self, State::Sending | State::InDoubt | State::Queued)
-    }
-}
-
-/// One money-moving operation.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Entry {
-    /// Our transaction id (`vl-...`), also sent to the provider where it has a reference field.
-    pub id: String,
-    /// Provider id.
-    pub provider: String,
-    /// The provider account: its normalized base URL.
-    pub account: String,
-    /// What it does.
-    pub operation: Operation,
-    /// Where it stands.
-    pub state: State,
-    /// The voucher's canonical code (the key operations on one voucher are serialized on).
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub code: String,
-    /// Amount moved (decimal string).
-    pub amount: Option<String>,
-    /// ISO currency code.
-    pub currency: Option<String>,
-    /// The POS reference of the request.
-    pub reference: Option<String>,
-    /// Till id.
-    pub pos_id: Option<String>,
-    /// Cashier id.
-    pub operator_id: Option<String>,
-    /// Shop id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_id: Option<String>,
-    /// For an entry the library made by itself (a reversal): the call during which it was made,
-    /// which is not the sale it belongs to (that one's identity is the entry's own).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggered_by: Option<Trigger>,
-    /// Created, milliseconds since 1970 (UTC).
-    pub created_ms: u64,
-    /// Last changed, milliseconds since 1970 (UTC).
-    pub updated_ms: u64,
-    /// What the provider showed before the first attempt (e.g. the balance): what a lost answer
-    /// is checked against. The provider's own serde type.
-    pub evidence: Raw,
-    /// What the provider needs to send it again or undo it (never a secret).
-    pub data: Raw,
-    /// The provider's ids once known (e.g. e-guma's `redeem_token`).
-    pub result: Raw,
-    /// For a reversal: the entry it reverses.
-    pub reverses: Option<String>,
-    /// For a reversed (or being reversed) entry: its reversal.
-    #[serde(default)]
-    pub reversed_by: Option<String>,
-    /// Send attempts so far.
-    pub attempts: u32,
-    /// When it is next looked at again by itself (ms since 1970).
-    pub next_attempt_ms: Option<u64>,
-    /// Until when its last attempt may still land at the provider (ms since 1970): "not applied"
-    /// is not concluded before. Absent when the last attempt got an answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lands_until_ms: Option<u64>,
-    /// The call that made it answered without its outcome (`VL_IN_DOUBT`): `vl_recover` reports
-    /// it once it is settled, however it was settled.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub outcome_unreported: bool,
-    /// The last failure, for people.
-    pub last_error: Option<String>,
-    /// How it was settled, for people.
-    pub note: Option<String>,
-}
-
-/// The call during which the library made an entry by itself (a reversal of an earlier sale's
-/// operation): for support and the day's report, beside the entry's own identity.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Trigger {
-    /// The operation of that call.
-    pub operation: Operation,
-    /// Its journal id, when it was itself a money-moving call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_id: Option<String>,
-    /// Its POS reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Its till.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pos_id: Option<String>,
-    /// Its cashier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator_id: Option<String>,
-}
-
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(de: D) -> std::result::Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(de)?.unwrap_or_default())
-}
-
-impl Entry {
-    /// A new entry in state `sending`, created now, with nothing else known yet.
-    pub fn new(id: String, provider: &str, account: &str, operation: Operation, code: &str) -> Entry {
-        let now = now_ms();
-        Entry {
-            id,
-            provider: provider.to_string(),
-            account: account.to_string(),
-            operation,
-            state: State::Sending,
-            code: code.to_string(),
-            amount: None,
-            currency: None,
-            reference: None,
-            pos_id: None,
-            operator_id: None,
-            site_id: None,
-            triggered_by: None,
-            created_ms: now,
-            updated_ms: now,
-            evidence: Raw::NULL,
-            data: Raw::NULL,
-            result: Raw::NULL,
-            reverses: None,
-            reversed_by: None,
-            attempts: 0,
-            next_attempt_ms: None,
-            lands_until_ms: None,
-            outcome_unreported: false,
-            last_error: None,
-            note: None,
-        }
-    }
-
-    /// Reads a provider's typed evidence, data or result back from the entry.
-    pub fn read<T: serde::de::DeserializeOwned>(value: &Raw) -> Option<T> {
-        value.read()
-    }
-}
-
-/// The journal form of a provider's typed evidence, data or result (its own serde type).
-pub fn typed<T: Serialize>(value: &T) -> Raw {
-    Raw::of(value)
-}
-
-/// The journal's maps: keyed by our own ids and by voucher codes, hashed with FNV-1a (SipHash's
-/// flooding resistance buys nothing against a till's own entries, and costs per lookup).
-type Map<K, V> = HashMap<K, V, Fnv>;
-
-/// FNV-1a, 64 bits.
-#[derive(Clone, Copy, Default)]
-struct Fnv;
-
-/// The state of an [`Fnv`] hash.
-struct FnvHasher(u64);
-
-impl BuildHasher for Fnv {
-    type Hasher = FnvHasher;
-    fn build_hasher(&self) -> FnvHasher {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
 
 /// The process-wide registry of open journal files: one instance per file.
 static OPEN: Lazy<Mutex<HashMap<PathBuf, Weak<Journal>>>> = Lazy::new(|| Mutex::new(HashMap::new()));
@@ -264,81 +60,6 @@ enum Store {
     /// be written whole before the next line: it lags behind memory (a change it could not take)
     /// or could not be repaired after a failed write.
     File { path: PathBuf, file: Option<File>, len: u64, retention: Duration },
-}
-
-/// The open entries of one account, indexed the ways the engine asks for them. Lookups borrow:
-/// a call's bookkeeping allocates only for what it adds.
-#[derive(Default)]
-struct AccountIndex {
-    /// Open entries by voucher code.
-    by_voucher: Map<String, Vec<String>>,
-    /// How many entries are open.
-    open: usize,
-    /// Queued undos by due time.
-    due: BTreeSet<(u64, String)>,
-    /// Settled entries whose outcome the POS has not been told.
-    unreported: std::collections::HashSet<String, Fnv>,
-}
-
-/// The index of every account of a journal (a till's journal usually holds one: a short list
-/// is cheaper to search than a base URL is to hash).
-#[derive(Default)]
-struct Index {
-    accounts: Vec<(String, AccountIndex)>,
-}
-
-impl Index {
-    fn account(&self, account: &str) -> Option<&AccountIndex> {
-        self.accounts.iter().find(|(a, _)| a == account).map(|(_, index)| index)
-    }
-
-    fn account_mut(&mut self, account: &str) -> &mut AccountIndex {
-        let i = match self.accounts.iter().position(|(a, _)| a == account) {
-            Some(i) => i,
-            None => {
-                self.accounts.push((account.to_string(), AccountIndex::default()));
-                self.accounts.len() - 1
-            }
-        };
-        &mut self.accounts[i].1
-    }
-
-    fn update(&mut self, old: Option<&Entry>, new: Option<&Entry>) {
-        if let Some(e) = old.filter(|e| e.state.is_open() || e.outcome_unreported) {
-            let account = self.account_mut(&e.account);
-            if let Some(ids) = account.by_voucher.get_mut(&e.code)
-                && let Some(i) = ids.iter().position(|id| *id == e.id)
-            {
-                ids.swap_remove(i);
-                account.open -= 1;
-                if ids.is_empty() {
-                    account.by_voucher.remove(&e.code);
-                }
-            }
-            if e.state == State::Queued {
-                account.due.remove(&(e.next_attempt_ms.unwrap_or(0), e.id.clone()));
-            }
-            if e.outcome_unreported {
-                account.unreported.remove(&e.id);
-            }
-        }
-        let Some(e) = new.filter(|e| e.state.is_open() || e.outcome_unreported) else { return };
-        let account = self.account_mut(&e.account);
-        if !e.state.is_open() {
-            account.unreported.insert(e.id.clone());
-            return;
-        }
-        account.open += 1;
-        match account.by_voucher.get_mut(&e.code) {
-            Some(ids) => ids.push(e.id.clone()),
-            None => {
-                account.by_voucher.insert(e.code.clone(), vec![e.id.clone()]);
-            }
-        }
-        if e.state == State::Queued {
-            account.due.insert((e.next_attempt_ms.unwrap_or(0), e.id.clone()));
-        }
-    }
 }
 
 struct Inner {
@@ -606,12 +327,6 @@ impl Inner {
     }
 }
 
-fn write_error(path: &Path, e: &std::io::Error) -> Error {
-    Error::config(format!("the journal {} cannot be written ({e}); nothing was sent", path.display()))
-}
-
-/// Reads a journal file: the last snapshot of each id wins. A torn last line (no newline: a kill
-/// mid-write) is dropped; any other line that does not read back refuses the open.
 /// The entries of a journal file as they stand, read without its lock and changing nothing: for
 /// support tools while the POS holds the journal (a line being appended is not read yet).
 pub fn snapshot(path: &Path) -> Result<Vec<Entry>> {
@@ -635,181 +350,15 @@ pub fn lock_is_free(path: &Path) -> Result<bool> {
     Ok(lock.try_lock().is_ok())
 }
 
-fn read_entries(file: File, path: &Path) -> Result<Map<String, Entry>> {
-    let mut entries = Map::default();
-    let mut reader = BufReader::new(file);
-    let mut line = Vec::new();
-    let mut number = 0usize;
-    loop {
-        line.clear();
-        let read = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| Error::config(format!("the journal {} cannot be read: {e}", path.display())))?;
-        if read == 0 {
-            break;
-        }
-        number += 1;
-        let complete = line.last() == Some(&b'\n');
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        if number == 1 {
-            let header: Option<Value> = serde_json::from_slice(text).ok();
-            match header.as_ref().and_then(|h| h.get("voucherlink_journal")) {
-                Some(v) if v == 1 => continue,
-                _ if text.is_empty() => continue,
-                _ => {
-                    return Err(Error::config(format!(
-                        "{} is not a voucherlink journal (or a newer version's): refusing to overwrite it",
-                        path.display()
-                    )));
-                }
-            }
-        }
-        match serde_json::from_slice::<Entry>(text) {
-            Ok(entry) => {
-                entries.insert(entry.id.clone(), entry);
-            }
-            // A kill in the middle of writing the last line.
-            Err(_) if !complete => break,
-            Err(e) => {
-                return Err(Error::config(format!(
-                    "the journal {} is damaged at line {number} ({e}); it was left as it is. The line may hold an \
-                     open operation: restore the file from a backup, or move it aside and settle its open \
-                     operations by hand in the provider's back office (`voucherlink journal list --journal <file>` \
-                     shows what it holds)",
-                    path.display()
-                )));
-            }
-        }
-    }
-    Ok(entries)
-}
-
-/// The file a journal path names: symbolic links followed (the file itself and its folders), so
-/// that the lock and the compaction's temporary file sit beside the real file.
-fn resolve(path: &Path) -> Result<PathBuf> {
-    let unusable = |e: std::io::Error| Error::config(format!("`journal_path` {} is not usable: {e}", path.display()));
-    let mut current = path.to_path_buf();
-    for _ in 0..32 {
-        match std::fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let target = std::fs::read_link(&current).map_err(unusable)?;
-                current = match current.parent() {
-                    Some(parent) if target.is_relative() => parent.join(target),
-                    _ => target,
-                };
-            }
-            Ok(meta) if meta.is_dir() => {
-                return Err(Error::config(format!("`journal_path` {} is a folder, not a file", path.display())));
-            }
-            Ok(_) => return current.canonicalize().map_err(unusable),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let name = current
-                    .file_name()
-                    .ok_or_else(|| Error::config(format!("`journal_path` {} names no file", path.display())))?;
-                let parent = match current.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p,
-                    _ => Path::new("."),
-                };
-                let dir = parent.canonicalize().map_err(|e| {
-                    Error::config(format!("the folder of `journal_path` {} is not usable: {e}", path.display()))
-                })?;
-                return Ok(dir.join(name));
-            }
-            Err(e) => return Err(unusable(e)),
-        }
-    }
-    Err(Error::config(format!("`journal_path` {} has too many levels of symbolic links", path.display())))
-}
-
-/// Files of the journal hold voucher codes: readable by the till's user only (Unix).
-fn private_file(options: &mut OpenOptions) -> &mut OpenOptions {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600)
-    }
-    #[cfg(not(unix))]
-    options
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
-}
-
-/// Makes a rename durable (Unix: fsync the folder). Windows has no such call; NTFS journals renames.
-fn sync_dir(path: &Path) {
-    #[cfg(unix)]
-    if let Some(dir) = path.parent()
-        && let Ok(d) = File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-/// Milliseconds since 1970 (UTC).
-pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
-/// `2026-11-21T23:50:01.123Z` for milliseconds since 1970.
-pub fn iso8601(ms: u64) -> String {
-    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
-}
-
-/// A new transaction id: `vl-` + milliseconds since 1970 + 64 random bits, in hex. Unique across
-/// tills and restarts; the journal id of a money-moving call, sent to the provider as our
-/// reference where it has a field for one.
-pub fn new_transaction_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    // RandomState is seeded from the OS per process; hashing a counter and the clock through it
-    // gives distinct, unpredictable values without another dependency.
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(now.as_nanos());
-    static PROCESS: Lazy<u32> = Lazy::new(std::process::id);
-    hasher.write_u32(*PROCESS);
-    // Written by hand: format!'s machinery costs more than everything else here.
-    let mut id = String::with_capacity(31);
-    id.push_str("vl-");
-    push_hex(&mut id, now.as_millis() as u64, 11);
-    id.push('-');
-    push_hex(&mut id, hasher.finish(), 16);
-    id
-}
-
-/// Appends `value` in lower-case hex, zero-padded to at least `width` digits.
-fn push_hex(out: &mut String, value: u64, width: usize) {
-    let digits = (16 - value.leading_zeros() as usize / 4).max(1).max(width);
-    for i in (0..digits).rev() {
-        let nibble = if i < 16 { (value >> (i * 4)) & 0xf } else { 0 };
-        out.push(char::from(b"0123456789abcdef"[nibble as usize]));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     /// The retention the tests' journals keep settled entries for.
     pub(super) const A_WEEK: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 60 * 60);
 
-    use super::*;
+    use serde_json::Value;
 
-    #[test]
-    fn transaction_ids_are_hex_of_fixed_shape() {
-        let mut out = String::new();
-        push_hex(&mut out, 0x1a2b, 11);
-        assert_eq!(out, "00000001a2b");
-        let mut out = String::new();
-        push_hex(&mut out, u64::MAX, 16);
-        assert_eq!(out, "ffffffffffffffff");
-        let id = new_transaction_id();
-        assert!(id.len() == 31 && id.starts_with("vl-") && id.as_bytes()[14] == b'-', "{id}");
-        assert_ne!(new_transaction_id(), new_transaction_id());
-    }
+    use super::*;
+    use crate::operation::Operation;
 
     fn entry(id: &str, state: State) -> Entry {
         Entry { state, ..Entry::new(id.into(), "eguma", "http://x", Operation::Redeem, "C") }
