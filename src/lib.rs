@@ -66,6 +66,16 @@ pub mod internals {
 
         pub use crate::providers::Probe;
 
+        /// Every provider this build knows, in the registry's order.
+        pub fn providers() -> Vec<&'static str> {
+            crate::providers::PROVIDERS.iter().map(|p| p.id).collect()
+        }
+
+        /// The configuration keys of a provider whose values are secrets (from its registry slot).
+        pub fn secret_keys(provider: &str) -> Option<&'static [&'static str]> {
+            crate::providers::lookup(provider).map(|p| p.secret_keys)
+        }
+
         /// What `voucherlink doctor` asks of a provider (from its registry slot).
         pub fn probe(provider: &str) -> Option<&'static crate::providers::Probe> {
             crate::providers::lookup(provider).map(|p| &p.probe)

@@ -44,7 +44,7 @@ fn run(client: &Client, op: Op, request: Value) -> Result<Value, (VlStatus, Stri
 }
 
 fn session_state(sim: &Simulator, id: &str) -> Value {
-    sim.state()["coupontools"]["sessions"].as_array().unwrap().iter().find(|s| s["session"] == id).cloned().unwrap()
+    sim.item("coupontools", id).unwrap()
 }
 
 #[test]

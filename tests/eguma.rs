@@ -9,13 +9,7 @@ use serde_json::{Value, json};
 use voucherlink::{Client, Operation as Op, VlStatus};
 
 fn voucher_state(sim: &voucherlink_sim::Simulator, code: &str) -> Value {
-    sim.state()["eguma"]["vouchers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["code"] == code)
-        .cloned()
-        .unwrap_or(Value::Null)
+    sim.item("eguma", code).unwrap_or(Value::Null)
 }
 
 #[test]

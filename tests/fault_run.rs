@@ -80,15 +80,7 @@ fn fixtures() -> Value {
 }
 
 fn client(sim: &Simulator, provider: &str, journal: &Path) -> Client {
-    let mut c = match provider {
-        "eguma" => json!({"provider": "eguma", "api_key": "demo-outlet-1"}),
-        "treazure" => json!({"provider": "treazure", "client_id": "pos", "client_secret": "secret"}),
-        "gonnaorder" => {
-            json!({"provider": "gonnaorder", "store_id": 155, "username": "pos@store.example", "password": "pw"})
-        }
-        _ => json!({"provider": "coupontools", "client_id": "ct", "client_secret": "secret"}),
-    };
-    c["base_url"] = json!(sim.url(provider));
+    let mut c = sim.demo_entry(provider);
     c["timeout_ms"] = json!(TIMEOUT_MS);
     c["in_doubt_window_ms"] = json!(WINDOW_MS);
     c["journal_path"] = json!(journal);

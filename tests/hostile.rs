@@ -10,6 +10,7 @@ use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use voucherlink::internals::support;
 use voucherlink::{Client, Operation as Op, VlStatus};
 
 #[derive(Clone, Copy, Debug)]
@@ -165,36 +166,19 @@ fn socket_linger_zero(stream: &TcpStream) -> std::io::Result<()> {
     Ok(())
 }
 
-/// One read per provider, which goes through that provider's answer parser.
+/// One read per registered provider, which goes through that provider's answer parser: its
+/// doctor probe (a made-up code), by its demo entry, against `url`.
 fn cases(url: &str) -> Vec<(&'static str, Value, Op, Value)> {
-    vec![
-        ("eguma", json!({"provider": "eguma", "api_key": "k"}), Op::Balance, json!({"code": "L4FU5LQTKJR3"})),
-        (
-            "treazure",
-            json!({"provider": "treazure", "client_id": "c", "client_secret": "s"}),
-            Op::Balance,
-            json!({"code": "6280001234567890"}),
-        ),
-        (
-            "gonnaorder",
-            json!({"provider": "gonnaorder", "store_id": 1, "username": "u", "password": "p"}),
-            Op::Validate,
-            json!({"code": "XYZ", "order_total": "10.00"}),
-        ),
-        (
-            "coupontools",
-            json!({"provider": "coupontools", "client_id": "c", "client_secret": "s"}),
-            Op::Balance,
-            json!({"code": "kkfiznr8Yp8630h82es8d"}),
-        ),
-    ]
-    .into_iter()
-    .map(|(p, mut config, op, request)| {
-        config["base_url"] = json!(url);
-        config["timeout_ms"] = json!(800);
-        (p, config, op, request)
-    })
-    .collect()
+    voucherlink_sim::providers::SIMULATED
+        .iter()
+        .map(|slot| {
+            let mut config = slot.demo_entry();
+            config["base_url"] = json!(url);
+            config["timeout_ms"] = json!(800);
+            let probe = support::probe(slot.id).expect("a probe per provider");
+            (slot.id, config, probe.operation, serde_json::from_str(probe.request).unwrap())
+        })
+        .collect()
 }
 
 #[test]

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use voucherlink::VlStatus;
 use voucherlink::ffi::{self, VL_LOG_TRACE, VlClient, VlLogLevel};
+use voucherlink::internals::support;
 use voucherlink_sim::Simulator;
 
 const EGUMA_KEY: &str = "eguma-key-7f3a9c51";
@@ -32,6 +33,19 @@ unsafe extern "system" fn capture(_level: VlLogLevel, message: *const c_char, _u
 }
 
 type OperationFn = unsafe extern "system" fn(*const VlClient, *const c_char, *mut *mut c_char) -> VlStatus;
+
+/// The C function of an operation (the reads a provider's doctor probe uses).
+fn operation(op: voucherlink::Operation) -> OperationFn {
+    use voucherlink::Operation as Op;
+    match op {
+        Op::Balance => ffi::vl_balance,
+        Op::ActivationStatus => ffi::vl_activation_status,
+        Op::History => ffi::vl_history,
+        Op::MemberVouchers => ffi::vl_member_vouchers,
+        Op::Validate => ffi::vl_validate,
+        other => panic!("{} is not a read a probe uses", other.name()),
+    }
+}
 
 /// Every document the library handed out.
 #[derive(Default)]
@@ -149,6 +163,38 @@ fn no_secret_ever_reaches_a_log_line_or_a_result_document() {
     let wrong = docs.client(json!({"provider": "coupontools", "client_id": "ct", "client_secret": WRONG_SECRETS[3], "base_url": base("coupontools")})).unwrap();
     docs.call(wrong, ffi::vl_balance, json!({"code": "kkfiznr8Yp8630h82es8d"}));
 
+    // Every registered provider, by its slots alone (a new provider is audited by being
+    // registered): its doctor probe and the lookup of a demo code with the demo credentials, and
+    // the probe with each secret of its configuration made wrong (the refusal's path).
+    let demo = common::simulator();
+    let mut registry_secrets = Vec::new();
+    for slot in &voucherlink_sim::providers::SIMULATED {
+        let entry = demo.demo_entry(slot.id);
+        let probe = support::probe(slot.id).unwrap();
+        let secret_keys = support::secret_keys(slot.id).unwrap();
+        let given: Vec<&str> = secret_keys.iter().filter(|k| entry.get(**k).is_some()).copied().collect();
+        assert!(!given.is_empty(), "{}: its demo entry has none of its secret keys {secret_keys:?}", slot.id);
+        let client = docs.client(entry.clone()).unwrap();
+        docs.call(client, operation(probe.operation), serde_json::from_str(probe.request).unwrap());
+        let (list, key) = slot.items[0];
+        let mut lookup: Value = serde_json::from_str(probe.lookup.1).unwrap();
+        lookup["code"] = demo.state()[slot.id][list][0][key].clone();
+        docs.call(client, operation(probe.lookup.0), lookup);
+        for key in &given {
+            let value = entry[*key].as_str().unwrap().to_string();
+            // Short demo values ("pw", "secret") cannot be searched for without matching ordinary
+            // words ("client_secret=[redacted]"); the wrong values below are distinctive.
+            if value.len() >= 8 {
+                registry_secrets.push(value.clone());
+            }
+            let mut wrong = entry.clone();
+            wrong[*key] = json!(format!("{value}-wrong-{}-7c1e", slot.id));
+            registry_secrets.push(wrong[*key].as_str().unwrap().to_string());
+            let client = docs.client(wrong).unwrap();
+            docs.call(client, operation(probe.operation), serde_json::from_str(probe.request).unwrap());
+        }
+    }
+
     unsafe { ffi::vl_set_logger(None, std::ptr::null_mut(), VL_LOG_TRACE) };
     let lines = std::mem::take(&mut *LINES.lock().unwrap());
     let state = sim.state();
@@ -158,6 +204,7 @@ fn no_secret_ever_reaches_a_log_line_or_a_result_document() {
             .into_iter()
             .chain(WRONG_SECRETS)
             .map(str::to_string)
+            .chain(registry_secrets)
             .collect();
     for provider in ["treazure", "gonnaorder"] {
         let issued = state[provider]["issued_tokens"].as_array().unwrap();

@@ -42,7 +42,7 @@ fn run(client: &Client, op: Op, request: Value) -> Result<Value, (VlStatus, Stri
 }
 
 fn card(sim: &Simulator, id: &str) -> Value {
-    sim.state()["treazure"]["cards"].as_array().unwrap().iter().find(|c| c["card_id"] == id).cloned().unwrap()
+    sim.item("treazure", id).unwrap()
 }
 
 #[test]

@@ -94,6 +94,23 @@ impl Simulator {
         format!("{}/{provider}", self.root_url())
     }
 
+    /// The library's configuration entry of a client of `provider`'s demo account on this
+    /// simulator (docs/simulator.md has the credentials). Panics for a provider it does not serve.
+    pub fn demo_entry(&self, provider: &str) -> Value {
+        let (_, slot) =
+            providers::lookup(provider).unwrap_or_else(|| panic!("the simulator does not serve {provider:?}"));
+        let mut entry = slot.demo_entry();
+        entry["base_url"] = json!(self.url(provider));
+        entry
+    }
+
+    /// What `code` names at `provider` now (a voucher, card, session), as [`Simulator::state`]
+    /// shows it.
+    pub fn item(&self, provider: &str, code: &str) -> Option<Value> {
+        let (_, slot) = providers::lookup(provider)?;
+        slot.item(&self.state()[provider], code)
+    }
+
     /// The line printed when ready: the root URL and each provider's base URL.
     pub fn ready_line(&self) -> Value {
         let mut line = Map::new();

@@ -65,7 +65,12 @@ impl Account {
             base_url: (info.default_base_url)(fields)?,
         };
         let mut settings = Settings::read(fields, defaults)?;
-        let provider = (info.create)(fields, &settings, redactor)?;
+        for key in info.secret_keys {
+            if let Some(secret) = fields.peek_text(key) {
+                redactor.add(secret);
+            }
+        }
+        let provider = (info.create)(fields, &settings)?;
         if settings.time_zone.is_none() {
             settings.time_zone = provider.time_zone();
         }

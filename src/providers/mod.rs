@@ -36,11 +36,16 @@ pub struct ProviderInfo {
     /// The base URL when the configuration has none: the provider's production URL, possibly
     /// derived from other keys (Treazure's `tenant`); None when `base_url` is required.
     pub default_base_url: fn(&Fields) -> Result<Option<String>>,
-    /// Takes the provider's own configuration keys and builds it. Secrets go to the redactor.
-    pub create: fn(&mut Fields, &Settings, &Redactor) -> Result<Box<dyn Provider>>,
+    /// Takes the provider's own configuration keys and builds it (its `secret_keys` are already
+    /// with the redactor).
+    pub create: fn(&mut Fields, &Settings) -> Result<Box<dyn Provider>>,
     /// The provider's own configuration keys (every key `create` may take), for the check that
     /// names an unknown key, with the nearest known one, before anything else is read.
     pub config_keys: &'static [&'static str],
+    /// Those of its keys whose values are secrets: registered with the redactor before `create`
+    /// reads anything, so no log line, error or trace can show them (tests/secrets_audit.rs holds
+    /// every registered provider to it).
+    pub secret_keys: &'static [&'static str],
     /// How its codes look: what a client with several providers routes by (docs/routing.md).
     pub codes: Codes,
     /// How `voucherlink doctor` proves the credentials and looks a real code up.

@@ -23,19 +23,10 @@ pub fn eguma_client(sim: &Simulator) -> Client {
     Client::new(&eguma_config(sim).to_string()).expect("client")
 }
 
-/// The entry of `provider` for a client against `sim`, with the demo credentials.
+/// The entry of `provider` for a client against `sim`, with the demo credentials (from the
+/// provider's simulator slot).
 pub fn entry(sim: &Simulator, provider: &str) -> Value {
-    let mut entry = match provider {
-        "eguma" => json!({ "provider": "eguma", "api_key": "demo-outlet-1" }),
-        "treazure" => json!({ "provider": "treazure", "client_id": "pos", "client_secret": "secret" }),
-        "gonnaorder" => {
-            json!({ "provider": "gonnaorder", "store_id": 155, "username": "pos@store.example", "password": "pw" })
-        }
-        "coupontools" => json!({ "provider": "coupontools", "client_id": "ct", "client_secret": "secret" }),
-        other => panic!("no demo entry for {other}"),
-    };
-    entry["base_url"] = json!(sim.url(provider));
-    entry
+    sim.demo_entry(provider)
 }
 
 /// The configuration of one till accepting all four providers of `sim` (docs/api.md §10), as the

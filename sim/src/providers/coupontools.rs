@@ -77,6 +77,8 @@ fn parameter_error(code: u32, description: String) -> Response {
 impl Simulated for Coupontools {
     const ID: &'static str = "coupontools";
     const OPERATIONS: &'static [&'static str] = &["balance", "redeem", "lock", "unlock", "void"];
+    const DEMO_ENTRY: &'static str = r#"{"provider": "coupontools", "client_id": "ct", "client_secret": "secret"}"#;
+    const ITEMS: &'static [(&'static str, &'static str)] = &[("sessions", "session")];
     type Route = Route;
 
     fn from_fixture(fixture: &Value) -> Result<Coupontools, String> {

@@ -92,6 +92,8 @@ impl Simulated for Eguma {
         "deactivation_status",
         "deactivate",
     ];
+    const DEMO_ENTRY: &'static str = r#"{"provider": "eguma", "api_key": "demo-outlet-1"}"#;
+    const ITEMS: &'static [(&'static str, &'static str)] = &[("vouchers", "code"), ("depot_vouchers", "code")];
     type Route = Route;
 
     fn from_fixture(fixture: &Value) -> Result<Eguma, String> {

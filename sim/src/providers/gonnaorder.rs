@@ -109,6 +109,9 @@ fn unauthorized() -> Response {
 impl Simulated for GonnaOrder {
     const ID: &'static str = "gonnaorder";
     const OPERATIONS: &'static [&'static str] = &["login", "refresh", "member_vouchers", "validate", "submit_order"];
+    const DEMO_ENTRY: &'static str =
+        r#"{"provider": "gonnaorder", "store_id": 155, "username": "pos@store.example", "password": "pw"}"#;
+    const ITEMS: &'static [(&'static str, &'static str)] = &[("vouchers", "code")];
     type Route = Route;
 
     fn from_fixture(fixture: &Value) -> Result<GonnaOrder, String> {

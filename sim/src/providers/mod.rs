@@ -29,6 +29,12 @@ pub trait Simulated: Any + Send + Sized {
     const ID: &'static str;
     /// The operation names its requests count as, for statistics and fault rules (docs/simulator.md).
     const OPERATIONS: &'static [&'static str];
+    /// The library's configuration entry of a client of its demo account (docs/simulator.md),
+    /// JSON without `base_url` (the simulator adds its own).
+    const DEMO_ENTRY: &'static str;
+    /// Where its state lists the things a code names: (list, key of the code), e.g.
+    /// `("cards", "card_id")`. Tests find a voucher's state through it.
+    const ITEMS: &'static [(&'static str, &'static str)];
     /// A request it recognized, with what its answer needs from the path.
     type Route: Send + 'static;
 
@@ -67,6 +73,10 @@ pub struct Slot {
     pub id: &'static str,
     /// As [`Simulated::OPERATIONS`].
     pub operations: &'static [&'static str],
+    /// As [`Simulated::DEMO_ENTRY`].
+    pub demo_entry: &'static str,
+    /// As [`Simulated::ITEMS`].
+    pub items: &'static [(&'static str, &'static str)],
     /// Loads its fixture section.
     pub load: fn(&Value) -> Result<Box<dyn Served>, String>,
     /// Recognizes a request: its operation and processing.
@@ -78,7 +88,14 @@ pub struct Slot {
 pub type Recognize = fn(&Request, &str) -> Result<(&'static str, Process), Response>;
 
 const fn slot<S: Simulated>() -> Slot {
-    Slot { id: S::ID, operations: S::OPERATIONS, load: load::<S>, route: route::<S> }
+    Slot {
+        id: S::ID,
+        operations: S::OPERATIONS,
+        demo_entry: S::DEMO_ENTRY,
+        items: S::ITEMS,
+        load: load::<S>,
+        route: route::<S>,
+    }
 }
 
 fn load<S: Simulated>(section: &Value) -> Result<Box<dyn Served>, String> {
@@ -101,6 +118,21 @@ fn route<S: Simulated>(request: &Request, path: &str) -> Result<(&'static str, P
 /// The slot of the provider `id`.
 pub fn lookup(id: &str) -> Option<(usize, &'static Slot)> {
     SIMULATED.iter().enumerate().find(|(_, slot)| slot.id == id)
+}
+
+impl Slot {
+    /// The library's configuration entry of a client of the demo account, `base_url` not set.
+    pub fn demo_entry(&self) -> Value {
+        serde_json::from_str(self.demo_entry).expect("a slot's demo entry is JSON")
+    }
+
+    /// The thing `code` names in the provider's `state` section (a voucher, card, session), as
+    /// the state shows it.
+    pub fn item(&self, state: &Value, code: &str) -> Option<Value> {
+        self.items.iter().find_map(|(list, key)| {
+            state[*list].as_array()?.iter().find(|item| item[*key].as_str() == Some(code)).cloned()
+        })
+    }
 }
 
 /// Every provider id, in [`SIMULATED`] order.

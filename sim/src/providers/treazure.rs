@@ -128,6 +128,8 @@ impl Simulated for Treazure {
     const ID: &'static str = "treazure";
     const OPERATIONS: &'static [&'static str] =
         &["token", "balance", "activate", "cancel_activation", "redeem", "cancel_redemption", "issue", "history"];
+    const DEMO_ENTRY: &'static str = r#"{"provider": "treazure", "client_id": "pos", "client_secret": "secret"}"#;
+    const ITEMS: &'static [(&'static str, &'static str)] = &[("cards", "card_id")];
     type Route = Route;
 
     fn from_fixture(fixture: &Value) -> Result<Treazure, String> {

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::i18n::{Arg, Said, Text, Voice};
 use crate::journal::{Entry, typed};
-use crate::log::{Level, Redactor};
+use crate::log::Level;
 use crate::model::{Raw, Redemption, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
@@ -41,6 +41,7 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
     create,
     config_keys: &["client_id", "client_secret"],
+    secret_keys: &["client_secret"],
     codes: Codes {
         read: session_id,
         // What `session_id` accepts is the shape: letters and digits (the documented session ids
@@ -59,11 +60,10 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     },
 };
 
-fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
+fn create(fields: &mut Fields, settings: &Settings) -> Result<Box<dyn Provider>> {
     let text = |f: &mut Fields, key: &str| f.opt_text(key, 256).map_err(|e| Error::config(e.message));
     let client_id = text(fields, "client_id")?.ok_or_else(|| Error::config("`client_id` is missing"))?;
     let client_secret = text(fields, "client_secret")?.ok_or_else(|| Error::config("`client_secret` is missing"))?;
-    redactor.add(&client_secret);
     Ok(Box::new(Coupontools { base_url: settings.base_url.clone(), client_id, client_secret }))
 }
 

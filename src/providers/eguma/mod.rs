@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::i18n::{Said, Text};
 use crate::journal::{Entry, typed};
-use crate::log::{Level, Redactor};
+use crate::log::Level;
 use crate::model::{ActivationStatus, DeactivationStatus, Raw, Redemption, Voucher, VoucherStatus};
 use crate::money;
 use crate::operation::Operation;
@@ -44,6 +44,7 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
     create,
     config_keys: &["api_key"],
+    secret_keys: &["api_key"],
     codes: Codes {
         read: |raw| code::normalize(raw, CODE_RULES, "code"),
         shape: wire::code_shape,
@@ -65,9 +66,8 @@ const CODE_RULES: CodeRules = CodeRules { upper_case: true, strip_separators: tr
 /// e-guma accounts are in CHF or EUR: cents.
 const DECIMALS: u32 = 2;
 
-fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
+fn create(fields: &mut Fields, settings: &Settings) -> Result<Box<dyn Provider>> {
     let api_key = fields.text("api_key", 256).map_err(|e| Error::config(e.message))?;
-    redactor.add(&api_key);
     let mut key_query = String::from("?apikey=");
     push_encoded(&mut key_query, &api_key);
     Ok(Box::new(Eguma { base_url: settings.base_url.clone(), key_query, currency: Mutex::new(None) }))

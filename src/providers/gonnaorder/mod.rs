@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::i18n::{Said, Text};
 use crate::journal::{Entry, typed};
-use crate::log::{Level, Redactor};
+use crate::log::Level;
 use crate::model::{DiscountKind, Member, MemberVouchers, Offer, OrderAccepted, Raw, Validation};
 use crate::money;
 use crate::operation::Operation;
@@ -39,6 +39,7 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     default_base_url: |_| Ok(Some(wire::BASE_URL.into())),
     create,
     config_keys: &["store_id", "username", "password", "api_token"],
+    secret_keys: &["password", "api_token"],
     codes: Codes {
         read: |raw| code::normalize(raw, CODE_RULES, "code"),
         // Store vouchers are named by each store ("DISCOUNT"), loyalty vouchers by GonnaOrder
@@ -61,7 +62,7 @@ const CODE_RULES: CodeRules = CodeRules { upper_case: false, strip_separators: f
 /// Store currencies (EUR, GBP, ...): two decimals.
 const DECIMALS: u32 = 2;
 
-fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
+fn create(fields: &mut Fields, settings: &Settings) -> Result<Box<dyn Provider>> {
     let store_id = match fields.take("store_id") {
         Some(Value::Number(n)) => n.as_i64(),
         Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
@@ -72,14 +73,8 @@ fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Resu
     .ok_or_else(|| Error::config("`store_id` must be the store's number (e.g. 1234)"))?;
     let text = |f: &mut Fields, key: &str| f.opt_text(key, 1024).map_err(|e| Error::config(e.message));
     let credentials = match (text(fields, "username")?, text(fields, "password")?, text(fields, "api_token")?) {
-        (Some(username), Some(password), None) => {
-            redactor.add(&password);
-            Credentials::Login { username, password }
-        }
-        (None, None, Some(token)) => {
-            redactor.add(&token);
-            Credentials::Fixed(token)
-        }
+        (Some(username), Some(password), None) => Credentials::Login { username, password },
+        (None, None, Some(token)) => Credentials::Fixed(token),
         (Some(_), None, None) => return Err(Error::config("`password` is missing (it goes with `username`)")),
         (None, Some(_), None) => return Err(Error::config("`username` is missing (it goes with `password`)")),
         (None, None, None) => return Err(Error::config("`username` + `password`, or `api_token`, is required")),
@@ -237,6 +232,11 @@ impl Provider for GonnaOrder {
         }
         let answer = self.read::<wire::Member>(call, &response)?;
         let m = answer.parsed;
+        // Every field is optional on its own, but an answer that names no member at all is not the
+        // member asked for (a proxy's or another service's JSON): not "a member without vouchers".
+        if m.member_code.is_none() && m.name.is_none() && m.phone_number.is_none() && m.email.is_none() {
+            return Err(ProviderError::unusable(wire::NAME, response.status, "the answer names no member").into());
+        }
         Ok(MemberVouchers {
             provider: ID,
             member: Member { member_code: m.member_code, name: m.name, phone_number: m.phone_number, email: m.email },

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::i18n::{Text, Zone};
 use crate::journal::{Entry, typed};
-use crate::log::{Level, Redactor};
+use crate::log::Level;
 use crate::model::{ActivationStatus, History, HistoryLine, Raw, Redemption, Restriction, Voucher, VoucherStatus};
 use crate::money::{self, AmountWanted};
 use crate::operation::Operation;
@@ -43,6 +43,7 @@ pub(crate) const INFO: ProviderInfo = ProviderInfo {
     default_base_url,
     create,
     config_keys: &["client_id", "client_secret", "token_url", "scope", "switch_id", "utc_offset", "tenant"],
+    secret_keys: &["client_secret"],
     codes: Codes {
         read: |raw| code::normalize(raw, CODE_RULES, "code"),
         // A card id is "the barcode that is usually scanned" (docs): no form is documented.
@@ -80,7 +81,7 @@ fn read_tenant(fields: &Fields) -> Result<Option<String>> {
     }
 }
 
-fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Result<Box<dyn Provider>> {
+fn create(fields: &mut Fields, settings: &Settings) -> Result<Box<dyn Provider>> {
     let config_text =
         |f: &mut Fields, key: &str, max: usize| f.opt_text(key, max).map_err(|e| Error::config(e.message));
     let tenant = read_tenant(fields)?;
@@ -88,7 +89,6 @@ fn create(fields: &mut Fields, settings: &Settings, redactor: &Redactor) -> Resu
     let client_id = config_text(fields, "client_id", 256)?.ok_or_else(|| Error::config("`client_id` is missing"))?;
     let client_secret =
         config_text(fields, "client_secret", 1024)?.ok_or_else(|| Error::config("`client_secret` is missing"))?;
-    redactor.add(&client_secret);
     let token_url = match config_text(fields, "token_url", 2048)? {
         Some(url) => config::check_url(&url, "token_url", settings.allow_insecure_http)?,
         None => match &tenant {
