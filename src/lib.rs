@@ -1,5 +1,5 @@
-//! voucherlink: vouchers, gift cards and coupons from e-guma, Treazure, GonnaOrder and
-//! Coupontools for point-of-sale systems, through one small, blocking C ABI.
+//! voucherlink: vouchers, gift cards and coupons from several providers (docs/providers.md) for
+//! point-of-sale systems, through one small, blocking C ABI.
 //!
 //! The C surface (`docs/api.md`) lives in [`ffi`]; it is a thin layer over [`Client`], whose
 //! results are the typed documents of [`model`]. Inside: one module per provider behind one
@@ -74,6 +74,11 @@ pub mod internals {
         /// The configuration keys of a provider whose values are secrets (from its registry slot).
         pub fn secret_keys(provider: &str) -> Option<&'static [&'static str]> {
             crate::providers::lookup(provider).map(|p| p.secret_keys)
+        }
+
+        /// A provider's name for people (`"e-guma"`), from its registry slot.
+        pub fn provider_name(provider: &str) -> Option<&'static str> {
+            crate::providers::lookup(provider).map(|p| p.name)
         }
 
         /// What `voucherlink doctor` asks of a provider (from its registry slot).

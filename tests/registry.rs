@@ -64,3 +64,44 @@ fn every_provider_answers_its_probe_and_looks_up_its_demo_codes() {
         assert_eq!(found["provider"], provider, "a till of every provider: {request}");
     }
 }
+
+/// The code files that may list every provider: the two registries, and the demo, which shows
+/// each one to a person.
+const MAY_NAME_EVERY_PROVIDER: [&str; 3] = ["src/providers/mod.rs", "sim/src/providers/mod.rs", "cli/src/demo.rs"];
+
+/// No other code file names all the providers (by id or by name): knowledge of a provider lives
+/// in its folder and its slot, so nothing else has to change when one is added.
+#[test]
+fn no_code_file_but_the_registries_and_the_demo_names_every_provider() {
+    let names: Vec<[String; 2]> = support::providers()
+        .into_iter()
+        .map(|id| [id.to_string(), support::provider_name(id).unwrap().to_ascii_lowercase()])
+        .collect();
+    let repo = common::repo();
+    let mut listing = Vec::new();
+    for dir in ["src", "sim/src", "cli/src"] {
+        for file in rust_files(&repo.join(dir)) {
+            let relative = file.strip_prefix(&repo).unwrap().to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&file).unwrap().to_ascii_lowercase();
+            let named =
+                names.iter().filter(|[id, name]| text.contains(id.as_str()) || text.contains(name.as_str())).count();
+            if named == names.len() && !MAY_NAME_EVERY_PROVIDER.contains(&relative.as_str()) {
+                listing.push(relative);
+            }
+        }
+    }
+    assert!(listing.is_empty(), "these files name every provider: {listing:?}");
+}
+
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
