@@ -14,7 +14,7 @@ fn every_provider_of_the_library_is_simulated_in_the_same_order() {
     let simulated: Vec<&str> = SIMULATED.iter().map(|slot| slot.id).collect();
     assert_eq!(support::providers(), simulated, "the library's registry and the simulator's differ");
     let demo = voucherlink_sim::demo_fixtures();
-    for slot in &SIMULATED {
+    for slot in SIMULATED {
         assert!(demo.get(slot.id).is_some(), "the demo fixtures have no {} section", slot.id);
         assert_eq!(slot.demo_entry()["provider"], slot.id, "{}'s demo entry names another provider", slot.id);
     }
@@ -29,7 +29,7 @@ fn every_provider_answers_its_probe_and_looks_up_its_demo_codes() {
     let state = sim.state();
     let mut till = Vec::new();
     let mut codes = Vec::new();
-    for slot in &SIMULATED {
+    for slot in SIMULATED {
         let entry = sim.demo_entry(slot.id);
         let client = Client::new(&entry.to_string()).unwrap_or_else(|e| panic!("{}: {}", slot.id, e.message));
         let probe = support::probe(slot.id).expect("the library has a probe for every provider");

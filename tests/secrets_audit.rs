@@ -168,7 +168,7 @@ fn no_secret_ever_reaches_a_log_line_or_a_result_document() {
     // the probe with each secret of its configuration made wrong (the refusal's path).
     let demo = common::simulator();
     let mut registry_secrets = Vec::new();
-    for slot in &voucherlink_sim::providers::SIMULATED {
+    for slot in voucherlink_sim::providers::SIMULATED {
         let entry = demo.demo_entry(slot.id);
         let probe = support::probe(slot.id).unwrap();
         let secret_keys = support::secret_keys(slot.id).unwrap();

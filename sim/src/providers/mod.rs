@@ -15,7 +15,7 @@ pub mod treazure;
 
 /// Every simulated provider, in docs/api.md order; each is served under `/{id}` and holds the
 /// `{id}` section of the fixtures.
-pub const SIMULATED: [Slot; 4] = [
+pub const SIMULATED: &[Slot] = &[
     slot::<eguma::Eguma>(),
     slot::<treazure::Treazure>(),
     slot::<gonnaorder::GonnaOrder>(),
