@@ -15,36 +15,72 @@
 //! refusing to validate a validated or voided session (330, 332) or to lock a locked one (331);
 //! the HTTP status is the one `error_message` names (401, 422, 404).
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::Simulated;
-use crate::money::cents_from_json;
 use crate::server::{Request, Response, percent_decode};
 
-#[derive(Clone, Debug)]
+/// A coupon session (fixture and state).
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct Session {
     session: String,
+    #[serde(default)]
     campaign: String,
+    #[serde(default)]
     coupon: String,
+    #[serde(default, with = "crate::money::cents_opt")]
     value: Option<i64>,
+    #[serde(default = "claimed_by_default")]
     claimed: bool,
+    #[serde(default)]
     claim_date: String,
+    #[serde(default)]
     validated: bool,
+    #[serde(default)]
     validation_date: String,
+    #[serde(default)]
     locked: bool,
+    #[serde(default)]
     voided: bool,
+    #[serde(default)]
     voided_date: String,
+    #[serde(default)]
     expires_at: String,
+    #[serde(default)]
     money_spent: Option<String>,
 }
 
-/// The simulated Coupontools account.
-#[derive(Debug)]
+fn claimed_by_default() -> bool {
+    true
+}
+
+/// An API client's credentials.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+struct ApiClient {
+    client_id: String,
+    client_secret: String,
+}
+
+/// How validated and voided sessions are answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Answers {
+    /// With the sample's flags (`validated: "1"`).
+    #[default]
+    Flags,
+    /// By their dates only (`validation_date_utc`, `voided_date_utc`), as a real client reads them.
+    Dates,
+}
+
+/// The simulated Coupontools account (its fixture format and its state).
+#[derive(Debug, Deserialize, Serialize)]
 pub struct Coupontools {
-    /// Answer validated and voided sessions by their dates only (`validation_date_utc`,
-    /// `voided_date_utc`, as a real client reads them), without the sample's flags.
-    dates_only: bool,
-    clients: Vec<(String, String)>,
+    #[serde(default)]
+    answers: Answers,
+    #[serde(default)]
+    clients: Vec<ApiClient>,
+    #[serde(default)]
     sessions: Vec<Session>,
 }
 
@@ -82,58 +118,16 @@ impl Simulated for Coupontools {
     type Route = Route;
 
     fn from_fixture(fixture: &Value) -> Result<Coupontools, String> {
-        let obj = fixture.as_object().ok_or("`coupontools` must be an object")?;
-        let list = |key: &str| obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-        let flag = |v: &Value, k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
-        let clients = list("clients").iter().map(|c| (text(c, "client_id"), text(c, "client_secret"))).collect();
-        let mut sessions = Vec::new();
-        for s in list("sessions") {
-            let session = text(&s, "session");
-            if session.is_empty() {
-                return Err("every Coupontools session needs `session`".into());
-            }
-            let value = match s.get("value") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(v)) if v.is_empty() => None,
-                Some(v) => Some(cents_from_json(v).map_err(|e| format!("session {session}: `value` {e}"))?),
-            };
-            sessions.push(Session {
-                campaign: text(&s, "campaign"),
-                coupon: text(&s, "coupon"),
-                value,
-                claimed: s.get("claimed").and_then(Value::as_bool).unwrap_or(true),
-                claim_date: text(&s, "claim_date"),
-                validated: flag(&s, "validated"),
-                validation_date: text(&s, "validation_date"),
-                locked: flag(&s, "locked"),
-                voided: flag(&s, "voided"),
-                voided_date: text(&s, "voided_date"),
-                expires_at: text(&s, "expires_at"),
-                money_spent: s.get("money_spent").and_then(Value::as_str).map(str::to_string),
-                session,
-            });
+        let account: Coupontools =
+            serde_json::from_value(fixture.clone()).map_err(|e| format!("`coupontools`: {e}"))?;
+        if account.sessions.iter().any(|s| s.session.is_empty()) {
+            return Err("every Coupontools session needs `session`".into());
         }
-        let dates_only = match obj.get("answers").and_then(Value::as_str) {
-            None | Some("flags") => false,
-            Some("dates") => true,
-            Some(other) => return Err(format!("`coupontools.answers` must be \"flags\" or \"dates\", not {other:?}")),
-        };
-        Ok(Coupontools { dates_only, clients, sessions })
+        Ok(account)
     }
 
     fn state(&self) -> Value {
-        json!({
-            "answers": if self.dates_only { "dates" } else { "flags" },
-            "clients": self.clients.iter().map(|(id, secret)| json!({"client_id": id, "client_secret": secret})).collect::<Vec<_>>(),
-            "sessions": self.sessions.iter().map(|s| json!({
-                "session": s.session, "campaign": s.campaign, "coupon": s.coupon,
-                "value": s.value.map(crate::money::cents_to_string), "claimed": s.claimed, "claim_date": s.claim_date,
-                "validated": s.validated, "validation_date": s.validation_date, "locked": s.locked, "voided": s.voided,
-                "voided_date": s.voided_date,
-                "expires_at": s.expires_at, "money_spent": s.money_spent,
-            })).collect::<Vec<_>>(),
-        })
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     fn operation(route: &Route) -> &'static str {
@@ -173,7 +167,8 @@ impl Simulated for Coupontools {
                 .or_else(|| route.params.get(field).and_then(Value::as_str).map(str::to_string))
         };
         let (id, secret) = (credential("x-client-id", "client_id"), credential("x-client-secret", "client_secret"));
-        if !self.clients.iter().any(|(i, s)| Some(i) == id.as_ref() && Some(s) == secret.as_ref()) {
+        if !self.clients.iter().any(|c| Some(&c.client_id) == id.as_ref() && Some(&c.client_secret) == secret.as_ref())
+        {
             return failed(401, json!(1000), "Client ID or Secret not correct.", "Client ID or Secret not correct.");
         }
         let allowed: &[&str] = match route.operation {
@@ -239,7 +234,7 @@ impl Simulated for Coupontools {
         }
         let action = if route.operation == "balance" { "retrieve_all_session_data" } else { "update_session" };
         let mut answer = session_json(&self.sessions[i], action);
-        if self.dates_only {
+        if self.answers == Answers::Dates {
             let status = &mut answer["data"]["status"];
             if let Some(m) = status.as_object_mut() {
                 m.retain(|k, _| k != "validated" && k != "voided");

@@ -8,10 +8,10 @@
 //! on POST are HTTP 400 with a German text; balance answers an unknown code with
 //! `is_redeemable: false`; a short code works on balance only.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::Simulated;
-use crate::money::{cents_from_json, cents_to_string};
 use crate::server::{Request, Response, percent_decode};
 
 const NOT_FOUND: &str = "Der Gutschein ist nicht vorhanden.";
@@ -22,55 +22,110 @@ const ALREADY_ACTIVATED: &str = "Der Gutschein wurde bereits aktiviert.";
 const NOT_ACTIVATED: &str = "Der Gutschein wurde noch nicht aktiviert.";
 const ALREADY_USED: &str = "Der Gutschein wurde bereits (teilweise) eingelöst.";
 
-#[derive(Clone, Debug)]
+/// A voucher (fixture and state); `total` defaults to the balance.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(from = "VoucherFixture")]
 struct Voucher {
     code: String,
+    #[serde(with = "crate::money::cents")]
     balance: i64,
+    #[serde(with = "crate::money::cents")]
     total: i64,
     redeemable: bool,
     message: Option<String>,
     short_codes: Vec<String>,
 }
 
-#[derive(Clone, Debug)]
+/// A voucher as a fixture may give it.
+#[derive(Deserialize)]
+struct VoucherFixture {
+    code: String,
+    #[serde(with = "crate::money::cents")]
+    balance: i64,
+    #[serde(default, with = "crate::money::cents_opt")]
+    total: Option<i64>,
+    #[serde(default = "yes")]
+    redeemable: bool,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    short_codes: Vec<String>,
+}
+
+impl From<VoucherFixture> for Voucher {
+    fn from(v: VoucherFixture) -> Voucher {
+        let VoucherFixture { code, balance, total, redeemable, message, short_codes } = v;
+        Voucher { code, balance, total: total.unwrap_or(balance), redeemable, message, short_codes }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A depot voucher, sold at the till (fixture and state); without `amount` it takes any.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct Depot {
     code: String,
+    #[serde(default, with = "crate::money::cents_opt")]
     amount: Option<i64>,
+    #[serde(default)]
     free_amount: bool,
+    #[serde(default)]
     activated: bool,
 }
 
-#[derive(Clone, Debug)]
+/// A redemption made (state; a fixture may hold earlier ones).
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct Redemption {
+    #[serde(rename = "redeem_token")]
     token: String,
     code: String,
+    #[serde(with = "crate::money::cents")]
     amount: i64,
+    #[serde(default, with = "crate::money::cents")]
     cancelled: i64,
+    #[serde(default)]
     reference_number: Option<String>,
 }
 
 /// Which shapes the simulated e-guma answers in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 enum Shapes {
     /// As e-guma documents its API now (`currency`, `product_id`, `extra`, `redeem_token`,
     /// `free_amount`).
+    #[default]
+    #[serde(rename = "documented")]
     Documented,
     /// As e-guma answered its vendor's clients in 2014 (recorded in ideacreation's EgumaClient-Win
     /// and EgumaWinCE logs): no `currency`, `book_as_discount` on balances, no `redeem_token` but
     /// `voucher_document_url` on redeems, no `free_amount` on activate status, `""` for no message.
+    #[serde(rename = "recorded-2014")]
     Recorded2014,
 }
 
-/// The simulated e-guma account.
-#[derive(Debug)]
+/// The simulated e-guma account (its fixture format and its state).
+#[derive(Debug, Deserialize, Serialize)]
 pub struct Eguma {
+    #[serde(default, rename = "answers")]
     shapes: Shapes,
+    #[serde(default)]
     api_keys: Vec<String>,
+    #[serde(default = "chf")]
     currency: String,
+    #[serde(default)]
     vouchers: Vec<Voucher>,
+    #[serde(default, rename = "depot_vouchers")]
     depot: Vec<Depot>,
+    #[serde(default)]
     redemptions: Vec<Redemption>,
+    /// Redeem tokens handed out so far (the next one's number).
+    #[serde(skip)]
     tokens_issued: u64,
+}
+
+fn chf() -> String {
+    "CHF".into()
 }
 
 /// A recognized e-guma request.
@@ -97,99 +152,16 @@ impl Simulated for Eguma {
     type Route = Route;
 
     fn from_fixture(fixture: &Value) -> Result<Eguma, String> {
-        let obj = fixture.as_object().ok_or("`eguma` must be an object")?;
-        let list = |key: &str| -> Result<Vec<Value>, String> {
-            match obj.get(key) {
-                None | Some(Value::Null) => Ok(Vec::new()),
-                Some(Value::Array(a)) => Ok(a.clone()),
-                Some(_) => Err(format!("`eguma.{key}` must be a list")),
-            }
-        };
-        let api_keys = list("api_keys")?
-            .into_iter()
-            .map(|k| k.as_str().map(str::to_string).ok_or("`eguma.api_keys` must hold strings".to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let currency = obj.get("currency").and_then(Value::as_str).unwrap_or("CHF").to_string();
-        let shapes = match obj.get("answers").and_then(Value::as_str) {
-            None | Some("documented") => Shapes::Documented,
-            Some("recorded-2014") => Shapes::Recorded2014,
-            Some(other) => {
-                return Err(format!("`eguma.answers` must be \"documented\" or \"recorded-2014\", not {other:?}"));
-            }
-        };
-        let mut vouchers = Vec::new();
-        for v in list("vouchers")? {
-            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-            let code = text("code").ok_or("every e-guma voucher needs a `code`")?;
-            let balance = cents_from_json(v.get("balance").unwrap_or(&Value::Null))
-                .map_err(|e| format!("voucher {code}: `balance` {e}"))?;
-            let total = match v.get("total") {
-                None | Some(Value::Null) => balance,
-                Some(t) => cents_from_json(t).map_err(|e| format!("voucher {code}: `total` {e}"))?,
-            };
-            let short_codes = v
-                .get("short_codes")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                .unwrap_or_default();
-            vouchers.push(Voucher {
-                redeemable: v.get("redeemable").and_then(Value::as_bool).unwrap_or(true),
-                message: text("message"),
-                code,
-                balance,
-                total,
-                short_codes,
-            });
+        let mut account: Eguma = serde_json::from_value(fixture.clone()).map_err(|e| format!("`eguma`: {e}"))?;
+        if let Some(d) = account.depot.iter().find(|d| d.amount.is_none() && !d.free_amount) {
+            return Err(format!("depot voucher {} needs an `amount` (or `free_amount`)", d.code));
         }
-        let mut depot = Vec::new();
-        for d in list("depot_vouchers")? {
-            let code = d.get("code").and_then(Value::as_str).ok_or("every depot voucher needs a `code`")?.to_string();
-            let free_amount = d.get("free_amount").and_then(Value::as_bool).unwrap_or(false);
-            let amount = match d.get("amount") {
-                None | Some(Value::Null) if free_amount => None,
-                None | Some(Value::Null) => {
-                    return Err(format!("depot voucher {code} needs an `amount` (or `free_amount`)"));
-                }
-                Some(a) => Some(cents_from_json(a).map_err(|e| format!("depot voucher {code}: `amount` {e}"))?),
-            };
-            depot.push(Depot {
-                code,
-                amount,
-                free_amount,
-                activated: d.get("activated").and_then(Value::as_bool).unwrap_or(false),
-            });
-        }
-        let mut redemptions = Vec::new();
-        for r in list("redemptions")? {
-            let text = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
-            redemptions.push(Redemption {
-                token: text("redeem_token").ok_or("a redemption needs a `redeem_token`")?,
-                code: text("code").ok_or("a redemption needs a `code`")?,
-                amount: cents_from_json(r.get("amount").unwrap_or(&Value::Null))?,
-                cancelled: r.get("cancelled").map(cents_from_json).transpose()?.unwrap_or(0),
-                reference_number: text("reference_number"),
-            });
-        }
-        Ok(Eguma { shapes, api_keys, currency, vouchers, depot, tokens_issued: redemptions.len() as u64, redemptions })
+        account.tokens_issued = account.redemptions.len() as u64;
+        Ok(account)
     }
 
     fn state(&self) -> Value {
-        json!({
-            "answers": if self.shapes == Shapes::Recorded2014 { "recorded-2014" } else { "documented" },
-            "api_keys": self.api_keys,
-            "currency": self.currency,
-            "vouchers": self.vouchers.iter().map(|v| json!({
-                "code": v.code, "balance": cents_to_string(v.balance), "total": cents_to_string(v.total),
-                "redeemable": v.redeemable, "message": v.message, "short_codes": v.short_codes,
-            })).collect::<Vec<_>>(),
-            "depot_vouchers": self.depot.iter().map(|d| json!({
-                "code": d.code, "amount": d.amount.map(cents_to_string), "free_amount": d.free_amount, "activated": d.activated,
-            })).collect::<Vec<_>>(),
-            "redemptions": self.redemptions.iter().map(|r| json!({
-                "redeem_token": r.token, "code": r.code, "amount": cents_to_string(r.amount),
-                "cancelled": cents_to_string(r.cancelled), "reference_number": r.reference_number,
-            })).collect::<Vec<_>>(),
-        })
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     fn operation(route: &Route) -> &'static str {

@@ -18,50 +18,116 @@
 use std::time::{Duration, Instant};
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::Simulated;
 use crate::money::{cents_from_json, cents_to_string};
 use crate::server::{Request, Response};
 
-#[derive(Clone, Debug)]
+/// A user of the API (fixture and state): `stores` limits the stores it may act for.
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct User {
     username: String,
     password: String,
+    #[serde(default)]
     stores: Option<Vec<i64>>,
 }
 
-#[derive(Clone, Debug)]
+/// A store (fixture and state).
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct Store {
     id: i64,
+    #[serde(default = "greek_prefix")]
     phone_prefix: String,
+    #[serde(default = "euro")]
     currency: String,
+    /// The share of a discounted total a member collects.
+    #[serde(default = "five_percent")]
     loyalty_rate: Decimal,
 }
 
-#[derive(Clone, Debug)]
+fn greek_prefix() -> String {
+    "+30".into()
+}
+
+fn euro() -> String {
+    "EUR".into()
+}
+
+fn five_percent() -> Decimal {
+    Decimal::new(5, 2)
+}
+
+/// A loyalty member (fixture and state).
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct Member {
     store_id: i64,
     member_code: String,
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     phone_number: String,
+    #[serde(default)]
     email: Option<String>,
+    #[serde(default, with = "crate::money::cents")]
     points: i64,
 }
 
-#[derive(Clone, Debug)]
+/// How often a voucher can be used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+enum Uses {
+    /// Used up by one order.
+    #[serde(rename = "ONE_TIME_USE")]
+    OneTime,
+    /// Any number of orders.
+    #[default]
+    #[serde(rename = "MULTI_USE")]
+    Multi,
+}
+
+/// A voucher (fixture and state).
+#[derive(Clone, Debug, Deserialize, Serialize)]
 struct Voucher {
     store_id: i64,
     code: String,
     /// Cents for MONETARY, hundredths of a percent for PERCENTILE.
+    #[serde(with = "crate::money::cents")]
     discount: i64,
+    #[serde(default = "monetary")]
     discount_type: String,
+    #[serde(default = "store_source")]
     source: String,
+    #[serde(default)]
     member_code: Option<String>,
+    #[serde(default = "yes")]
     active: bool,
+    #[serde(default)]
     description: Option<String>,
-    one_time: bool,
+    #[serde(default, rename = "type")]
+    uses: Uses,
+    #[serde(default, rename = "order_min_amount", with = "crate::money::cents_opt")]
     order_min: Option<i64>,
+}
+
+fn monetary() -> String {
+    "MONETARY".into()
+}
+
+fn store_source() -> String {
+    "STORE".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn an_hour() -> u64 {
+    3600
+}
+
+fn a_day() -> u64 {
+    86_400
 }
 
 #[derive(Clone, Debug)]
@@ -73,21 +139,33 @@ struct Session {
     username: String,
 }
 
-/// The simulated GonnaOrder account.
-#[derive(Debug)]
+/// The simulated GonnaOrder account (its fixture format and its state).
+#[derive(Debug, Deserialize, Serialize)]
 pub struct GonnaOrder {
+    #[serde(default)]
     users: Vec<User>,
+    #[serde(default)]
     api_tokens: Vec<String>,
+    #[serde(default)]
     stores: Vec<Store>,
+    #[serde(default)]
     members: Vec<Member>,
+    #[serde(default)]
     vouchers: Vec<Voucher>,
+    #[serde(default)]
     orders: Vec<Value>,
+    #[serde(skip)]
     sessions: Vec<Session>,
     /// Every JWT and refresh token handed out (for secrets audits).
+    #[serde(default)]
     issued_tokens: Vec<String>,
-    jwt_lifetime: Duration,
-    refresh_lifetime: Duration,
+    #[serde(default = "an_hour", rename = "jwt_lifetime_s")]
+    jwt_lifetime: u64,
+    #[serde(default = "a_day", rename = "refresh_lifetime_s")]
+    refresh_lifetime: u64,
+    #[serde(default)]
     logins: u64,
+    #[serde(default)]
     refreshes: u64,
 }
 
@@ -115,109 +193,17 @@ impl Simulated for GonnaOrder {
     type Route = Route;
 
     fn from_fixture(fixture: &Value) -> Result<GonnaOrder, String> {
-        let obj = fixture.as_object().ok_or("`gonnaorder` must be an object")?;
-        let list = |key: &str| obj.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        let users = list("users")
-            .iter()
-            .map(|u| {
-                Ok(User {
-                    username: text(u, "username").ok_or("a GonnaOrder user needs `username`")?,
-                    password: text(u, "password").ok_or("a GonnaOrder user needs `password`")?,
-                    stores: u
-                        .get("stores")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(Value::as_i64).collect()),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let stores = list("stores")
-            .iter()
-            .map(|s| {
-                Ok(Store {
-                    id: s.get("id").and_then(Value::as_i64).ok_or("a GonnaOrder store needs a numeric `id`")?,
-                    phone_prefix: text(s, "phone_prefix").unwrap_or_else(|| "+30".into()),
-                    currency: text(s, "currency").unwrap_or_else(|| "EUR".into()),
-                    loyalty_rate: text(s, "loyalty_rate").and_then(|r| r.parse().ok()).unwrap_or(Decimal::new(5, 2)),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let members = list("members")
-            .iter()
-            .map(|m| {
-                Ok(Member {
-                    store_id: m.get("store_id").and_then(Value::as_i64).ok_or("a member needs `store_id`")?,
-                    member_code: text(m, "member_code").ok_or("a member needs `member_code`")?,
-                    name: text(m, "name").unwrap_or_default(),
-                    phone_number: text(m, "phone_number").unwrap_or_default(),
-                    email: text(m, "email"),
-                    points: m.get("points").map(cents_from_json).transpose()?.unwrap_or(0),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let mut vouchers = Vec::new();
-        for v in list("vouchers") {
-            let code = text(&v, "code").ok_or("a GonnaOrder voucher needs `code`")?;
-            let discount_type = text(&v, "discount_type").unwrap_or_else(|| "MONETARY".into());
-            if !["MONETARY", "PERCENTILE"].contains(&discount_type.as_str()) {
-                return Err(format!("voucher {code}: `discount_type` must be MONETARY or PERCENTILE"));
-            }
-            vouchers.push(Voucher {
-                store_id: v
-                    .get("store_id")
-                    .and_then(Value::as_i64)
-                    .ok_or(format!("voucher {code} needs `store_id`"))?,
-                discount: cents_from_json(v.get("discount").unwrap_or(&Value::Null))
-                    .map_err(|e| format!("voucher {code}: `discount` {e}"))?,
-                source: text(&v, "source").unwrap_or_else(|| "STORE".into()),
-                member_code: text(&v, "member_code"),
-                active: v.get("active").and_then(Value::as_bool).unwrap_or(true),
-                description: text(&v, "description"),
-                one_time: text(&v, "type").as_deref() == Some("ONE_TIME_USE"),
-                order_min: v.get("order_min_amount").map(cents_from_json).transpose()?,
-                discount_type,
-                code,
-            });
+        let account: GonnaOrder = serde_json::from_value(fixture.clone()).map_err(|e| format!("`gonnaorder`: {e}"))?;
+        if let Some(v) =
+            account.vouchers.iter().find(|v| !["MONETARY", "PERCENTILE"].contains(&v.discount_type.as_str()))
+        {
+            return Err(format!("voucher {}: `discount_type` must be MONETARY or PERCENTILE", v.code));
         }
-        Ok(GonnaOrder {
-            users,
-            api_tokens: list("api_tokens").iter().filter_map(Value::as_str).map(str::to_string).collect(),
-            stores,
-            members,
-            vouchers,
-            orders: list("orders"),
-            sessions: Vec::new(),
-            issued_tokens: Vec::new(),
-            jwt_lifetime: Duration::from_secs(obj.get("jwt_lifetime_s").and_then(Value::as_u64).unwrap_or(3600)),
-            refresh_lifetime: Duration::from_secs(
-                obj.get("refresh_lifetime_s").and_then(Value::as_u64).unwrap_or(86_400),
-            ),
-            logins: 0,
-            refreshes: 0,
-        })
+        Ok(account)
     }
 
     fn state(&self) -> Value {
-        json!({
-            "users": self.users.iter().map(|u| json!({"username": u.username, "password": u.password, "stores": u.stores})).collect::<Vec<_>>(),
-            "api_tokens": self.api_tokens,
-            "stores": self.stores.iter().map(|s| json!({"id": s.id, "phone_prefix": s.phone_prefix, "currency": s.currency, "loyalty_rate": s.loyalty_rate.to_string()})).collect::<Vec<_>>(),
-            "members": self.members.iter().map(|m| json!({
-                "store_id": m.store_id, "member_code": m.member_code, "name": m.name, "phone_number": m.phone_number,
-                "email": m.email, "points": cents_to_string(m.points),
-            })).collect::<Vec<_>>(),
-            "vouchers": self.vouchers.iter().map(|v| json!({
-                "store_id": v.store_id, "code": v.code, "discount": cents_to_string(v.discount), "discount_type": v.discount_type,
-                "source": v.source, "member_code": v.member_code, "active": v.active, "description": v.description,
-                "type": if v.one_time { "ONE_TIME_USE" } else { "MULTI_USE" }, "order_min_amount": v.order_min.map(cents_to_string),
-            })).collect::<Vec<_>>(),
-            "orders": self.orders,
-            "jwt_lifetime_s": self.jwt_lifetime.as_secs(),
-            "refresh_lifetime_s": self.refresh_lifetime.as_secs(),
-            "logins": self.logins,
-            "issued_tokens": self.issued_tokens,
-            "refreshes": self.refreshes,
-        })
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     fn operation(route: &Route) -> &'static str {
@@ -325,8 +311,8 @@ impl GonnaOrder {
         let session = Session {
             jwt: format!("eyJhbGciOiJIUzI1NiJ9.go-{n}-{:x}", crate::random_u64()),
             refresh: format!("go-refresh-{n}-{:x}", crate::random_u64()),
-            jwt_expires: now + self.jwt_lifetime,
-            refresh_expires: now + self.refresh_lifetime,
+            jwt_expires: now + Duration::from_secs(self.jwt_lifetime),
+            refresh_expires: now + Duration::from_secs(self.refresh_lifetime),
             username: username.to_string(),
         };
         self.sessions.push(session.clone());
@@ -483,7 +469,7 @@ impl GonnaOrder {
                 v.discount = (v.discount - discount.unwrap_or(0)).max(0);
                 voucher_value_after = Some(v.discount);
             }
-            if v.one_time {
+            if v.uses == Uses::OneTime {
                 v.active = false;
             }
         }
