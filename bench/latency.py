@@ -37,13 +37,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-RELEASE = TARGET / "release"
 OUT = TARGET / "bench"
 SMOKE = "--smoke" in sys.argv
+# The release build measures; a smoke run measures nothing and uses the debug build the tests made.
+BUILT = TARGET / ("debug" if SMOKE else "release")
 RTTS = [int(sys.argv[i + 1]) for i, a in enumerate(sys.argv) if a == "--rtt"] or ([10] if SMOKE else [20, 100])
 ROUNDS = 1 if SMOKE else 5
 
-os.environ.setdefault("VOUCHERLINK_LIB", str(RELEASE / "libvoucherlink.so"))
+os.environ.setdefault("VOUCHERLINK_LIB", str(BUILT / "libvoucherlink.so"))
 sys.path.insert(0, str(REPO / "bindings" / "python"))
 import voucherlink  # noqa: E402
 
@@ -330,7 +331,7 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     fixture_file = OUT / "latency-fixtures.json"
     fixture_file.write_text(json.dumps(fixtures(ROUNDS * len(RTTS) * 4 + 10)))
-    sim = subprocess.Popen([str(RELEASE / "voucherlink"), "sim", "--listen", "127.0.0.1:0", "--fixtures", str(fixture_file)],
+    sim = subprocess.Popen([str(BUILT / "voucherlink"), "sim", "--listen", "127.0.0.1:0", "--fixtures", str(fixture_file)],
                            stdout=subprocess.PIPE, text=True)
     report = {"rounds": ROUNDS, "rtt_ms": {}}
     try:

@@ -18,9 +18,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-RELEASE = TARGET / "release"
 OUT = TARGET / "bench"
 SMOKE = "--smoke" in sys.argv
+# The release build measures; a smoke run measures nothing and uses the debug build the tests made.
+BUILT = TARGET / ("debug" if SMOKE else "release")
 
 N = 300 if SMOKE else 2000            # sequential calls of each kind per round
 ROUNDS = 1 if SMOKE else 7            # A, B and B' alternate; medians are kept
@@ -63,7 +64,7 @@ def java_vs_c(abi, eguma, lib_env):
     subprocess.run(["javac", "--release", "8", "-cp", "%s:%s" % (classes, jna), "-d", str(classes),
                     str(REPO / "bench" / "JavaBalance.java")], check=True)
     java = ["java", "-cp", "%s:%s" % (classes, jna), "JavaBalance"]
-    env = {"VOUCHERLINK_LIB": str(RELEASE / "libvoucherlink.so")}
+    env = {"VOUCHERLINK_LIB": str(BUILT / "libvoucherlink.so")}
     rows = []
     for _ in range(ROUNDS):
         c = run(abi + ["seq", eguma, str(N)], lib_env)["balance"]
@@ -79,9 +80,9 @@ def java_vs_c(abi, eguma, lib_env):
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     abi = [str(OUT / "abi_bench")]
-    raw = [str(RELEASE / "examples" / "raw_ureq")]
-    lib_env = {"LD_LIBRARY_PATH": str(RELEASE)}
-    sim = subprocess.Popen([str(RELEASE / "voucherlink"), "sim", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
+    raw = [str(BUILT / "examples" / "raw_ureq")]
+    lib_env = {"LD_LIBRARY_PATH": str(BUILT)}
+    sim = subprocess.Popen([str(BUILT / "voucherlink"), "sim", "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
     try:
         urls = json.loads(sim.stdout.readline())
         eguma, root = urls["eguma"], urls["root"]
@@ -118,7 +119,7 @@ def main():
     finally:
         sim.kill()
 
-    lib = RELEASE / "libvoucherlink.so"
+    lib = BUILT / "libvoucherlink.so"
     stripped = OUT / "libvoucherlink.stripped.so"
     subprocess.run(["strip", "--strip-all", "-o", str(stripped), str(lib)], check=True)
 

@@ -5,5 +5,8 @@
 #   scripts/bench-latency.sh [--smoke] [--rtt MS ...]     (default: 20 and 100 ms, 5 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --locked --quiet --lib --bin voucherlink
+# The release build measures; --smoke measures nothing and takes the debug build.
+release=--release
+case " $* " in *" --smoke "*) release= ;; esac
+cargo build $release --locked --quiet --lib --bin voucherlink
 python3 bench/latency.py "$@"

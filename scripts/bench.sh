@@ -6,9 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo build --release --locked --quiet --lib --bin voucherlink --example raw_ureq
+# The release build measures; --smoke measures nothing and takes the debug build (no LTO build).
+profile=release; release=--release
+case " $* " in *" --smoke "*) profile=debug; release= ;; esac
+cargo build $release --locked --quiet --lib --bin voucherlink --example raw_ureq
 mkdir -p "$target/bench"
-cc -O2 -std=c99 -Wall -Wextra -Werror -I include bench/abi_bench.c -L "$target/release" -lvoucherlink -lpthread \
+cc -O2 -std=c99 -Wall -Wextra -Werror -I include bench/abi_bench.c -L "$target/$profile" -lvoucherlink -lpthread \
     -o "$target/bench/abi_bench"
 python3 -c "import requests" 2>/dev/null || python3 -m pip install -q requests 2>/dev/null \
     || python3 -m pip install -q --break-system-packages requests

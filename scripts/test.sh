@@ -42,6 +42,9 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
+# Starts a section of the log; the time so far says where a slow CI run spent it.
+section() { printf '== %s  [%dm%02ds]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
+
 # Runs a command quietly; shows its output only if it fails.
 quiet() {
     local log
@@ -68,15 +71,15 @@ have fpc || apt_install fp-compiler
 have javac || apt_install openjdk-17-jdk-headless
 [ -f /usr/share/java/jna.jar ] || apt_install libjna-java
 
-echo "== Rust, header and C tests"
+section "Rust, header and C tests"
 cargo test --workspace --locked
 
-echo "== building the library and the voucherlink command"
+section "building the library and the voucherlink command"
 cargo build --locked
 export VOUCHERLINK_LIB="$target/libvoucherlink.so"
 export VOUCHERLINK_BIN="$target/voucherlink"
 
-echo "== Python binding"
+section "Python binding"
 python3 -m pytest -q bindings/python/tests
 quiet python3 bindings/python/examples/checkout.py
 # `pip install bindings/python` from the checkout builds the native library (cargo, release) into
@@ -89,13 +92,13 @@ assert voucherlink.library_version() == voucherlink.__version__
 assert voucherlink._lib._name.startswith('$pip_target/voucherlink/'), voucherlink._lib._name")
 rm -rf "$pip_target"
 
-echo "== C# binding (Mono)"
+section "C# binding (Mono)"
 TARGET="$target" quiet bindings/csharp/test.sh
 
-echo "== Java binding (JNA)"
+section "Java binding (JNA)"
 TARGET="$target" quiet bindings/java/test.sh
 
-echo "== C sample"
+section "C sample"
 quiet make -s -C bindings/c LIBDIR="$target"
 exec 3< <("$VOUCHERLINK_BIN" sim --listen 127.0.0.1:0)
 sim_pid=$!
@@ -104,34 +107,34 @@ root=$(printf '%s' "$ready" | sed -E 's/.*"root":"([^"]+)".*/\1/')
 quiet bindings/c/checkout "$root"
 rm -f bindings/c/checkout
 
-echo "== Pascal unit and sample (Free Pascal, Delphi mode)"
+section "Pascal unit and sample (Free Pascal, Delphi mode)"
 pascal_out="$(mktemp -d)"
 quiet fpc -Mdelphi -vew -Fubindings/pascal -Fl"$target" -FE"$pascal_out" -FU"$pascal_out" bindings/pascal/Checkout.dpr
 quiet env LD_LIBRARY_PATH="$target" "$pascal_out/Checkout" "$root"
 rm -rf "$pascal_out"
 kill "$sim_pid"
 
-echo "== sanitizers (valgrind memcheck; AddressSanitizer when a nightly toolchain is installed)"
+section "sanitizers (valgrind memcheck; AddressSanitizer when a nightly toolchain is installed)"
 quiet scripts/sanitize.sh --quick
 
-echo "== fuzz targets, 3 s each (a target that cannot build or run, or crashes, fails)"
+section "fuzz targets, 3 s each (a target that cannot build or run, or crashes, fails)"
 scripts/fuzz.sh 3
 
-echo "== benchmark (smoke mode: it keeps working; nothing is timed)"
+section "benchmark (smoke mode: it keeps working; nothing is timed)"
 quiet scripts/bench.sh --smoke
 quiet scripts/bench-latency.sh --smoke
 
-echo "== demo (smoke test)"
+section "demo (smoke test)"
 quiet cargo run --quiet --locked -- demo
 
 if [ -n "$windows" ]; then
-    echo "== Windows DLLs under wine"
+    section "Windows DLLs under wine"
     scripts/test-windows.sh
 fi
 
 # The release packages, built as a release is (scripts/dist.sh), then each installed fresh and used
 # as its user would. Without --windows: the Linux packages only.
-echo "== release packages: built, installed fresh, used"
+section "release packages: built, installed fresh, used"
 if [ -n "$windows" ]; then
     quiet scripts/dist.sh
 else
@@ -139,4 +142,4 @@ else
 fi
 quiet scripts/test-dist.sh
 
-echo "== all tests passed"
+section "all tests passed"
